@@ -1,0 +1,48 @@
+# The front door: `make run` to use the app locally, `make test` to run every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv installs and locks everything. Use the one on PATH if it works, else bootstrap a private copy.
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .uv/bin/uv)
+PYTHON := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run serve demo test lint format bench clean
+
+help:
+	@echo "make run    install, migrate, load qualifications and demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test   install and run the whole test suite (browser tests included)"
+	@echo "make lint   ruff and makemigrations --check"
+	@echo "make bench  run the benchmarks in bench/"
+
+.uv/bin/uv:
+	python3 -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check "uv>=0.8"
+
+install: $(if $(filter .uv/bin/uv,$(UV)),.uv/bin/uv)
+	$(UV) sync --locked --quiet
+
+run: install
+	$(PYTHON) manage.py migrate --no-input
+	$(PYTHON) manage.py load_qualifications
+	$(PYTHON) manage.py seed_demo
+	$(PYTHON) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PYTHON) -m pytest
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
+
+format: install
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+bench: install
+	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; $(PYTHON) "$$script" || exit 1; done
+
+clean:
+	rm -rf .venv .uv var .pytest_cache .ruff_cache

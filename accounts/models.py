@@ -1,0 +1,151 @@
+"""People, the centres they belong to, and the roles they hold there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Centre(models.Model):
+    """A training provider. Every person and portfolio belongs to one; nothing crosses centres."""
+
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> UserQuerySet:
+        """People a signed-in person may look up: only those of their own centre."""
+        if not user.is_authenticated or user.centre_id is None:
+            return self.none()
+        return self.filter(centre_id=user.centre_id)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("A person needs an email address to sign in with.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        if not (fields["is_staff"] and fields["is_superuser"]):
+            raise ValueError("A superuser must have is_staff and is_superuser set.")
+        return self._create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their email address."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=200)
+    centre = models.ForeignKey(
+        Centre,
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
+        help_text="Leave empty only for site operators who administer the whole installation.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Can sign in to the Django admin (site operators only)."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_case_insensitive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles this person holds, read once per request."""
+        cached = getattr(self, "_roles_cache", None)
+        if cached is None:
+            cached = frozenset(self.memberships.values_list("role", flat=True))
+            self._roles_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+
+class Role(models.TextChoices):
+    LEARNER = "learner", "Learner"
+    ASSESSOR = "assessor", "Assessor"
+    TUTOR = "tutor", "Tutor"
+    IQA = "iqa", "Internal quality assurer"
+    CENTRE_ADMIN = "centre_admin", "Centre administrator"
+
+
+class Membership(models.Model):
+    """One role a person holds at their centre. A person may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="membership_one_per_role"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.user_id and self.user.centre_id is None:
+            raise ValidationError(
+                {"user": "Give this person a centre first: roles are held at a centre."}
+            )

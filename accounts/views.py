@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import can_browse_people, get_person_for, require_people_access
+from accounts.models import Membership, Role, User
+from qualifications.models import Qualification
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "title": "Home",
+        "roles": [Role(role).label for role in Role.values if role in user.roles],
+        "can_browse_people": can_browse_people(user),
+        "qualifications": Qualification.objects.select_related("awarding_body").order_by("title"),
+    }
+    return render(request, "accounts/home.html", context)
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    require_people_access(request.user)
+    people = User.objects.visible_to(request.user).prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.order_by("role"))
+    )
+    query = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    if query:
+        people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    if role in Role.values:
+        people = people.filter(memberships__role=role)
+    context = {
+        "title": "People",
+        "people": people,
+        "query": query,
+        "role": role,
+        "role_choices": Role.choices,
+    }
+    return render(request, "accounts/people_list.html", context)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    return render(
+        request, "accounts/person_detail.html", {"title": person.full_name, "person": person}
+    )

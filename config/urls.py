@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Evidence portfolio administration"
+admin.site.site_title = "Evidence portfolio"
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("catalogue/", include("qualifications.urls")),
+    path("admin/", admin.site.urls),
+]

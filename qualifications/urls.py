@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from qualifications import views
+
+app_name = "qualifications"
+
+urlpatterns = [
+    path("", views.qualification_list, name="qualification_list"),
+    path("units/<str:reference>/", views.unit_detail, name="unit_detail"),
+    path("<str:reference>/", views.qualification_detail, name="qualification_detail"),
+]

@@ -1,0 +1,68 @@
+"""The test cast, from STYLE.md: learners Amy and Ben, assessor Asha, tutor Tom, IQA Iris and
+administrator Ada at one centre; Oscar, a learner at another centre."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Centre, Role, User
+from tests.factories import CentreFactory, UserFactory
+
+
+@pytest.fixture
+def centre(db: None) -> Centre:
+    return CentreFactory(name="Northgate Training")
+
+
+@pytest.fixture
+def other_centre(db: None) -> Centre:
+    return CentreFactory(name="Riverside College")
+
+
+def _person(centre: Centre, name: str, *roles: str) -> User:
+    email = f"{name.split()[0].lower()}@{centre.name.split()[0].lower()}.test"
+    return UserFactory(email=email, full_name=name, centre=centre, roles=list(roles))
+
+
+@pytest.fixture
+def amy(centre: Centre) -> User:
+    return _person(centre, "Amy Archer", Role.LEARNER)
+
+
+@pytest.fixture
+def ben(centre: Centre) -> User:
+    return _person(centre, "Ben Brook", Role.LEARNER)
+
+
+@pytest.fixture
+def asha(centre: Centre) -> User:
+    return _person(centre, "Asha Patel", Role.ASSESSOR)
+
+
+@pytest.fixture
+def tom(centre: Centre) -> User:
+    return _person(centre, "Tom Reid", Role.TUTOR)
+
+
+@pytest.fixture
+def iris(centre: Centre) -> User:
+    return _person(centre, "Iris Okafor", Role.IQA)
+
+
+@pytest.fixture
+def ada(centre: Centre) -> User:
+    return _person(centre, "Ada Price", Role.CENTRE_ADMIN)
+
+
+@pytest.fixture
+def oscar(other_centre: Centre) -> User:
+    return _person(other_centre, "Oscar Olsen", Role.LEARNER, Role.CENTRE_ADMIN)
+
+
+@pytest.fixture
+def catalogue(db: None) -> None:
+    """The real qualification fixtures, loaded as `make run` loads them."""
+    call_command("load_qualifications", stdout=io.StringIO())
