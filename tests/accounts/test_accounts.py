@@ -130,7 +130,7 @@ def test_home_names_the_persons_roles_and_centre(client: Client, iris: User) -> 
     Membership.objects.create(user=iris, role=Role.ASSESSOR)
     client.force_login(iris)
     response = client.get(reverse("accounts:home"))
-    assert "Assessor and internal quality assurer at Northgate Training" in response.text
+    assert "Your roles at Northgate Training: Assessor, Internal quality assurer." in response.text
     assert reverse("accounts:people_list") in response.text
 
 
