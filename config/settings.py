@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "accounts",
     "qualifications",
+    "cohorts",
+    "portfolio",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +140,17 @@ STORAGES = {
     },
 }
 
+# Evidence uploads. Files stream to a temporary file on disk (never wholly into memory) through
+# a handler that stops writing once a file passes the limit, then are checked by content.
+EVIDENCE_MAX_FILE_MB = env_int("EVIDENCE_MAX_FILE_MB", 25, minimum=1)
+EVIDENCE_MAX_FILE_BYTES = EVIDENCE_MAX_FILE_MB * 1024 * 1024
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20, minimum=1)
+EVIDENCE_MAX_IMAGE_PIXELS = env_int("EVIDENCE_MAX_IMAGE_PIXELS", 60_000_000, minimum=1_000_000)
+EVIDENCE_THUMBNAIL_PX = 480
+EVIDENCE_PRINT_PX = 2000
+FILE_UPLOAD_HANDLERS = ["portfolio.uploads.LimitedTemporaryFileUploadHandler"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -193,4 +206,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Each task's start and finish is routine; failures still show as errors.
+    "loggers": {"django.tasks": {"level": "WARNING"}},
 }

@@ -9,5 +9,6 @@ admin.site.site_title = "Evidence portfolio"
 urlpatterns = [
     path("", include("accounts.urls")),
     path("catalogue/", include("qualifications.urls")),
+    path("", include("portfolio.urls")),
     path("admin/", admin.site.urls),
 ]

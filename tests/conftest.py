@@ -3,12 +3,25 @@ administrator Ada at one centre; Oscar, a learner at another centre."""
 
 from __future__ import annotations
 
+import copy
 import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models import Model
 
 from accounts.models import Centre, Role, User
+from qualifications.models import (
+    AssessmentCriterion,
+    AwardingBody,
+    GuidanceItem,
+    LearningOutcome,
+    Qualification,
+    QualificationUnit,
+    Unit,
+)
 from tests.factories import CentreFactory, UserFactory
 
 
@@ -62,7 +75,31 @@ def oscar(other_centre: Centre) -> User:
     return _person(other_centre, "Oscar Olsen", Role.LEARNER, Role.CENTRE_ADMIN)
 
 
+CATALOGUE_MODELS = [
+    AwardingBody,
+    Unit,
+    Qualification,
+    QualificationUnit,
+    LearningOutcome,
+    AssessmentCriterion,
+    GuidanceItem,
+]
+_catalogue_rows: list[tuple[type[Model], list[Model]]] = []
+
+
 @pytest.fixture
 def catalogue(db: None) -> None:
-    """The real qualification fixtures, loaded as `make run` loads them."""
-    call_command("load_qualifications", stdout=io.StringIO())
+    """The real qualification fixtures, loaded as `make run` loads them.
+
+    The loader runs once per session; later tests get the same rows copied back in bulk,
+    which is many times faster than validating and upserting the YAML again.
+    """
+    if not _catalogue_rows:
+        call_command("load_qualifications", stdout=io.StringIO())
+        _catalogue_rows.extend((model, list(model.objects.all())) for model in CATALOGUE_MODELS)
+        return
+    for model, rows in _catalogue_rows:
+        model.objects.bulk_create([copy.copy(row) for row in rows])
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), CATALOGUE_MODELS):
+            cursor.execute(statement)

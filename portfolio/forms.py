@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from portfolio.models import Evidence, EvidenceType, MappingStatus
+from qualifications.models import AssessmentCriterion, Unit
+
+ACCEPTED_FILES = (
+    "image/jpeg,image/png,image/heic,image/heif,image/webp,application/pdf,"
+    ".heic,.heif,.docx,.xlsx,.pptx,.odt,.txt,text/plain,video/mp4,video/quicktime,.mov,"
+    "audio/mpeg,audio/mp4,.m4a,.mp3"
+)
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["type", "title", "activity_date", "description"]
+        widgets = {
+            "activity_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+        labels = {"type": "Type of evidence"}
+        help_texts = {
+            "title": "A short name you will recognise, e.g. “Customer feedback board, May”.",
+            "description": "What you did, where, and who was involved.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["activity_date"].help_text = "When the activity happened (not in the future)."
+        if not self.instance.pk:
+            self.fields["activity_date"].initial = timezone.localdate()
+
+    def clean_activity_date(self) -> Any:
+        value = self.cleaned_data["activity_date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(
+                "The date of the activity cannot be in the future. Enter the day it happened."
+            )
+        return value
+
+    def clean_title(self) -> str:
+        return self.cleaned_data["title"].strip()
+
+
+class EvidenceFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    type = forms.ChoiceField(
+        label="Type",
+        required=False,
+        choices=[("", "Any type"), *EvidenceType.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    unit = forms.ModelChoiceField(
+        label="Unit",
+        required=False,
+        queryset=Unit.objects.none(),
+        empty_label="Any unit",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        widget=forms.Select(attrs={"class": "form-select"}),
+        label="Status",
+        required=False,
+        choices=[
+            ("", "Any status"),
+            ("unmapped", "Not mapped yet"),
+            *MappingStatus.choices,
+        ],
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+def upload_limit_text() -> str:
+    return (
+        f"Up to {settings.EVIDENCE_MAX_FILES} files, "
+        f"each up to {settings.EVIDENCE_MAX_FILE_MB} MB: "
+        "photos (JPEG, PNG, HEIC, WebP), PDFs, Word, Excel, PowerPoint or OpenDocument files, "
+        "plain text, MP4 or MOV video, MP3 or M4A audio."
+    )
+
+
+class CommentaryForm(forms.Form):
+    """One required commentary box per chosen criterion, named commentary-<criterion id>."""
+
+    def __init__(self, *args: Any, criteria: list[AssessmentCriterion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"commentary-{criterion.pk}"] = forms.CharField(
+                label=f"How does this evidence meet {criterion.number}?",
+                widget=forms.Textarea(attrs={"rows": 6}),
+                max_length=10_000,
+                error_messages={
+                    "required": (
+                        f"Write your commentary for criterion {criterion.number}: explain how "
+                        "this evidence shows it."
+                    ),
+                    "max_length": (
+                        "Keep the commentary under 10,000 characters (it is %(show_value)d)."
+                    ),
+                },
+            )
+
+    def commentaries(self) -> dict[AssessmentCriterion, str]:
+        return {c: self.cleaned_data[f"commentary-{c.pk}"] for c in self.criteria}
+
+    def field_for(self, criterion: AssessmentCriterion) -> forms.BoundField:
+        return self[f"commentary-{criterion.pk}"]
+
+
+class MappingCommentaryForm(forms.Form):
+    commentary = forms.CharField(
+        label="Your commentary",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=10_000,
+        error_messages={
+            "required": "Write your commentary: explain how this evidence meets the criterion.",
+            "max_length": "Keep the commentary under 10,000 characters (it is %(show_value)d).",
+        },
+    )

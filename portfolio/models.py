@@ -1,0 +1,294 @@
+"""Portfolios, the evidence in them, its files, and mappings of evidence to criteria."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Centre, Role, User
+from cohorts.models import Cohort
+from qualifications.models import AssessmentCriterion, Qualification
+
+
+class PortfolioQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> PortfolioQuerySet:
+        """Portfolios this person may open: a learner their own, an assessor those assigned to
+        them, a tutor those they or their cohorts teach, an IQA or administrator the centre's."""
+        if not user.is_authenticated or user.centre_id is None:
+            return self.none()
+        rule = Q(learner=user)
+        if user.has_role(Role.ASSESSOR):
+            rule |= Q(assessor=user)
+        if user.has_role(Role.TUTOR):
+            rule |= Q(tutor=user) | Q(cohort__in=Cohort.objects.filter(tutors=user))
+        if user.has_role(Role.IQA, Role.CENTRE_ADMIN):
+            rule = Q(pk__isnull=False)
+        return self.filter(rule, centre_id=user.centre_id)
+
+
+class Portfolio(models.Model):
+    """One learner working towards one qualification at one centre."""
+
+    learner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="portfolios")
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="portfolios")
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.PROTECT, related_name="portfolios"
+    )
+    assessor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="assessed_portfolios",
+        null=True,
+        blank=True,
+    )
+    tutor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="tutored_portfolios", null=True, blank=True
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="portfolios", null=True, blank=True
+    )
+    start_date = models.DateField()
+    planned_end_date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PortfolioQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["learner__full_name", "qualification__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "qualification"], name="portfolio_one_per_learner_qualification"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end_date__gte=models.F("start_date")),
+                name="portfolio_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} – {self.qualification}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        people = [
+            ("learner", self.learner_id and self.learner, Role.LEARNER),
+            ("assessor", self.assessor_id and self.assessor, Role.ASSESSOR),
+            ("tutor", self.tutor_id and self.tutor, Role.TUTOR),
+        ]
+        for field, person, role in people:
+            if not person:
+                continue
+            if person.centre_id != self.centre_id:
+                errors[field] = f"{person} belongs to another centre."
+            elif not person.has_role(role):
+                errors[field] = f"{person} is not a {Role(role).label.lower()} at this centre."
+        if self.cohort_id and self.cohort.centre_id != self.centre_id:
+            errors["cohort"] = "This cohort belongs to another centre."
+        if errors:
+            raise ValidationError(errors)
+
+
+class EvidenceType(models.TextChoices):
+    OBSERVATION = "observation", "Observation"
+    WITNESS_TESTIMONY = "witness_testimony", "Witness testimony"
+    PRODUCT = "product", "Product of work"
+    REFLECTIVE_ACCOUNT = "reflective_account", "Reflective account"
+    PROFESSIONAL_DISCUSSION = "professional_discussion", "Professional discussion"
+    QUESTIONING = "questioning", "Questioning record"
+    MEDIA = "media", "Photo, video or audio record"
+    PRIOR_LEARNING = "prior_learning", "Recognition of prior learning"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> EvidenceQuerySet:
+        return self.filter(portfolio__in=Portfolio.objects.visible_to(user))
+
+
+class Evidence(models.Model):
+    """Something the learner did, described and backed by one or more files."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="evidence")
+    type = models.CharField(max_length=30, choices=EvidenceType.choices)
+    title = models.CharField(max_length=200)
+    activity_date = models.DateField("date of the activity")
+    description = models.TextField(max_length=20_000)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-activity_date", "-created_at"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=EvidenceType.values), name="evidence_type_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FileKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    PDF = "pdf", "PDF"
+    DOCUMENT = "document", "Document"
+    VIDEO = "video", "Video"
+    AUDIO = "audio", "Audio"
+    TEXT = "text", "Text"
+
+
+def evidence_file_path(instance: EvidenceFile, filename: str) -> str:
+    """A generated name: the learner's filename is kept for display only."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"evidence/{instance.evidence.portfolio_id}/{uuid.uuid4().hex}{suffix}"
+
+
+def rendition_path(instance: EvidenceFile, filename: str) -> str:
+    return f"renditions/{instance.evidence.portfolio_id}/{PurePosixPath(filename).name}"
+
+
+class EvidenceFileQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> EvidenceFileQuerySet:
+        return self.filter(evidence__portfolio__in=Portfolio.objects.visible_to(user))
+
+
+class EvidenceFile(models.Model):
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=evidence_file_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, choices=FileKind.choices)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.FileField(upload_to=rendition_path, max_length=300, blank=True)
+    print_rendition = models.FileField(upload_to=rendition_path, max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = EvidenceFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=FileKind.values), name="file_kind_known"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="file_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == FileKind.IMAGE
+
+    @property
+    def shows_inline(self) -> bool:
+        return self.kind in {FileKind.IMAGE, FileKind.PDF}
+
+
+class MappingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    REFERRED = "referred", "Referred"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class MappingQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> MappingQuerySet:
+        return self.filter(evidence__portfolio__in=Portfolio.objects.visible_to(user))
+
+
+class Mapping(models.Model):
+    """A learner's claim that one piece of evidence meets one criterion, with commentary."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="mappings")
+    criterion = models.ForeignKey(
+        AssessmentCriterion, on_delete=models.PROTECT, related_name="mappings"
+    )
+    commentary = models.TextField(max_length=10_000)
+    status = models.CharField(
+        max_length=10, choices=MappingStatus.choices, default=MappingStatus.DRAFT
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MappingQuerySet.as_manager()
+
+    class Meta:
+        ordering = [
+            "criterion__unit__reference",
+            "criterion__outcome__number",
+            "criterion__position",
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence", "criterion"], name="mapping_one_per_evidence_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MappingStatus.values), name="mapping_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=MappingStatus.DRAFT) | Q(submitted_at__isnull=False),
+                name="mapping_submitted_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence} → {self.criterion}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Audit entries are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit entries are append-only.")
+
+
+class AuditEntry(models.Model):
+    """One recorded change: who did what to which object, when, and what it was before.
+
+    Written only by the services; never updated or deleted.
+    """
+
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+    action = models.CharField(max_length=60)
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, related_name="audit_entries", null=True
+    )
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["portfolio", "at"], name="audit_portfolio_time")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit entries are append-only.")

@@ -1,0 +1,123 @@
+"""Scoped reads behind the portfolio pages; each runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.models import User
+from portfolio.models import Evidence, EvidenceFile, FileKind, Mapping, MappingStatus, Portfolio
+from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
+
+
+def portfolio_list(user: User, *, own_only: bool = False) -> list[Portfolio]:
+    """Visible portfolios (or only the person's own) with criteria met and total, in three
+    queries."""
+    visible = Portfolio.objects.visible_to(user)
+    if own_only:
+        visible = visible.filter(learner=user)
+    portfolios = list(
+        visible.select_related(
+            "learner", "qualification__awarding_body", "assessor", "tutor", "cohort"
+        )
+    )
+    qualification_ids = {p.qualification_id for p in portfolios}
+    totals = dict(
+        QualificationUnit.objects.filter(qualification_id__in=qualification_ids)
+        .values("qualification_id")
+        .annotate(total=Count("unit__criteria"))
+        .values_list("qualification_id", "total")
+    )
+    met = dict(
+        Mapping.objects.filter(
+            evidence__portfolio__in=[p.pk for p in portfolios], status=MappingStatus.ACCEPTED
+        )
+        .values("evidence__portfolio_id")
+        .annotate(met=Count("criterion_id", distinct=True))
+        .values_list("evidence__portfolio_id", "met")
+    )
+    for portfolio in portfolios:
+        portfolio.criteria_total = totals.get(portfolio.qualification_id, 0)
+        portfolio.criteria_met = met.get(portfolio.pk, 0)
+    return portfolios
+
+
+def portfolio_units(portfolio: Portfolio) -> QuerySet[Unit]:
+    return Unit.objects.filter(
+        qualification_links__qualification_id=portfolio.qualification_id
+    ).order_by("qualification_links__position")
+
+
+def evidence_library(portfolio: Portfolio, filters: dict[str, Any]) -> QuerySet[Evidence]:
+    """The portfolio's evidence, filtered, with its mappings and first image prefetched."""
+    evidence = portfolio.evidence.annotate(file_total=Count("files", distinct=True))
+    if query := filters.get("q"):
+        evidence = evidence.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    if evidence_type := filters.get("type"):
+        evidence = evidence.filter(type=evidence_type)
+    if unit := filters.get("unit"):
+        evidence = evidence.filter(
+            Exists(Mapping.objects.filter(evidence=OuterRef("pk"), criterion__unit=unit))
+        )
+    if status := filters.get("status"):
+        if status == "unmapped":
+            evidence = evidence.filter(~Exists(Mapping.objects.filter(evidence=OuterRef("pk"))))
+        else:
+            evidence = evidence.filter(
+                Exists(Mapping.objects.filter(evidence=OuterRef("pk"), status=status))
+            )
+    return evidence.prefetch_related(
+        Prefetch(
+            "mappings",
+            queryset=Mapping.objects.select_related("criterion__unit").order_by(
+                "criterion__unit__reference", "criterion__outcome__number", "criterion__position"
+            ),
+        ),
+        Prefetch(
+            "files",
+            queryset=EvidenceFile.objects.filter(kind=FileKind.IMAGE).order_by("uploaded_at"),
+            to_attr="images",
+        ),
+    ).order_by("-activity_date", "-pk")
+
+
+def evidence_detail(evidence: Evidence) -> Evidence:
+    """Reload the evidence with its files and mappings for its page."""
+    return (
+        Evidence.objects.select_related("portfolio__learner", "portfolio__qualification")
+        .prefetch_related(
+            Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
+            Prefetch(
+                "mappings",
+                queryset=Mapping.objects.select_related(
+                    "criterion__unit", "criterion__outcome"
+                ).order_by(
+                    "criterion__unit__reference",
+                    "criterion__outcome__number",
+                    "criterion__position",
+                ),
+            ),
+        )
+        .get(pk=evidence.pk)
+    )
+
+
+def criteria_by_unit(
+    portfolio: Portfolio, query: str = ""
+) -> list[tuple[Unit, list[tuple[Any, list[AssessmentCriterion]]]]]:
+    """The qualification's criteria grouped unit → outcome, optionally filtered by text."""
+    units = list(portfolio_units(portfolio))
+    criteria = AssessmentCriterion.objects.filter(unit__in=units).select_related("outcome")
+    if query:
+        criteria = criteria.filter(
+            Q(text__icontains=query)
+            | Q(number__startswith=query)
+            | Q(outcome__text__icontains=query)
+            | Q(unit__title__icontains=query)
+        )
+    grouped: dict[int, dict[Any, list[AssessmentCriterion]]] = defaultdict(dict)
+    for criterion in criteria.order_by("outcome__number", "position"):
+        grouped[criterion.unit_id].setdefault(criterion.outcome, []).append(criterion)
+    return [(unit, list(grouped[unit.pk].items())) for unit in units if unit.pk in grouped]

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+# Colour backs up the words; it never carries the status alone.
+BADGE_CLASSES = {
+    "not_started": "text-bg-light border",
+    "draft": "text-bg-secondary",
+    "submitted": "text-bg-primary",
+    "referred": "text-bg-warning",
+    "accepted": "text-bg-success",
+    "met": "text-bg-success",
+}
+
+
+@register.inclusion_tag("portfolio/_status_badge.html")
+def status_badge(status: str, label: str) -> dict[str, str]:
+    return {"label": label, "css": BADGE_CLASSES.get(status, "text-bg-light border")}
+
+
+@register.filter
+def filesize(size: int) -> str:
+    """Sizes as people read them: 512 bytes, 34 KB, 2.4 MB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    return mapping.get(key)

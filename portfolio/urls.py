@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from portfolio.views import evidence, files, mappings, portfolios
+
+app_name = "portfolio"
+
+urlpatterns = [
+    path("portfolios/", portfolios.portfolio_list, name="portfolio_list"),
+    path("portfolios/<int:pk>/", portfolios.portfolio_detail, name="portfolio_detail"),
+    path("portfolios/<int:pk>/matrix/", portfolios.portfolio_matrix, name="portfolio_matrix"),
+    path("portfolios/<int:pk>/evidence/", evidence.evidence_library, name="evidence_library"),
+    path("portfolios/<int:pk>/evidence/new/", evidence.evidence_create, name="evidence_create"),
+    path("evidence/<int:pk>/", evidence.evidence_detail, name="evidence_detail"),
+    path("evidence/<int:pk>/edit/", evidence.evidence_edit, name="evidence_edit"),
+    path("evidence/<int:pk>/delete/", evidence.evidence_delete, name="evidence_delete"),
+    path("evidence/<int:pk>/files/", evidence.file_upload, name="file_upload"),
+    path("evidence/<int:pk>/submit/", mappings.evidence_submit, name="evidence_submit"),
+    path("evidence/<int:pk>/map/", mappings.mapping_pick, name="mapping_pick"),
+    path(
+        "evidence/<int:pk>/map/commentary/", mappings.mapping_commentary, name="mapping_commentary"
+    ),
+    path("mappings/<int:pk>/edit/", mappings.mapping_edit, name="mapping_edit"),
+    path("mappings/<int:pk>/submit/", mappings.mapping_submit, name="mapping_submit"),
+    path("mappings/<int:pk>/withdraw/", mappings.mapping_withdraw, name="mapping_withdraw"),
+    path("mappings/<int:pk>/delete/", mappings.mapping_delete, name="mapping_delete"),
+    path("files/<int:pk>/", files.file_download, name="file_download"),
+    path("files/<int:pk>/thumbnail/", files.file_thumbnail, name="file_thumbnail"),
+    path("files/<int:pk>/delete/", files.file_delete, name="file_delete"),
+]

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portfolio import selectors, services
+from portfolio.access import get_evidence_for, get_mapping_for
+from portfolio.forms import CommentaryForm, MappingCommentaryForm
+from portfolio.progress import criterion_statuses
+from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection
+
+STAR_PROMPTS = [
+    ("Situation", "Where were you and what was happening?"),
+    ("Task", "What did you need to achieve, and why?"),
+    ("Action", "What did you do, step by step? Say “I”, not “we”."),
+    ("Result", "What happened? Give numbers or feedback if you can."),
+]
+
+
+@login_required
+def mapping_pick(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the criteria this evidence meets, grouped unit → outcome → criterion."""
+    evidence = get_evidence_for(request.user, pk, write=True)
+    query = request.GET.get("q", "").strip()[:100]
+    context = {
+        "title": "Map evidence to criteria",
+        "evidence": evidence,
+        "portfolio": evidence.portfolio,
+        "groups": selectors.criteria_by_unit(evidence.portfolio, query),
+        "query": query,
+        "statuses": criterion_statuses(evidence.portfolio),
+        "mapped": set(evidence.mappings.values_list("criterion_id", flat=True)),
+    }
+    return render(request, "portfolio/mapping_pick.html", context)
+
+
+def _chosen_criteria(request: HttpRequest, evidence: object) -> list[AssessmentCriterion]:
+    raw = request.POST.getlist("criteria") or request.GET.getlist("criteria")
+    ids = {int(value) for value in raw if value.isdigit()}
+    return list(
+        AssessmentCriterion.objects.filter(
+            pk__in=ids,
+            unit__qualification_links__qualification_id=evidence.portfolio.qualification_id,
+        )
+        .exclude(mappings__evidence=evidence)
+        .select_related("unit", "outcome")
+        .order_by("unit__reference", "outcome__number", "position")
+    )
+
+
+def _guidance_for(criteria: list[AssessmentCriterion]) -> dict[int, list[GuidanceItem]]:
+    items = GuidanceItem.objects.filter(
+        unit__in={c.unit_id for c in criteria},
+        section__in=(GuidanceSection.ASSESSMENT_GUIDANCE, GuidanceSection.COMMON_MISTAKE),
+    ).order_by("section", "position")
+    guidance: dict[int, list[GuidanceItem]] = {}
+    for item in items:
+        guidance.setdefault(item.unit_id, []).append(item)
+    return guidance
+
+
+@login_required
+def mapping_commentary(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the commentary for each chosen criterion, then save as drafts or submit."""
+    evidence = get_evidence_for(request.user, pk, write=True)
+    criteria = _chosen_criteria(request, evidence)
+    if not criteria:
+        messages.error(request, "Choose at least one criterion this evidence meets.")
+        return redirect("portfolio:mapping_pick", evidence.pk)
+    form = CommentaryForm(request.POST or None, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        try:
+            mappings = services.mappings_create(
+                actor=request.user,
+                evidence=evidence,
+                commentaries=form.commentaries(),
+                submit=submit,
+            )
+        except services.ActionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            numbers = ", ".join(m.criterion.number for m in mappings)
+            verb = "Submitted for assessment" if submit else "Saved as drafts"
+            messages.success(request, f"{verb}: criteria {numbers}.")
+            return redirect("portfolio:evidence_detail", evidence.pk)
+    guidance = _guidance_for(criteria)
+    context = {
+        "title": "Explain how the evidence meets each criterion",
+        "evidence": evidence,
+        "portfolio": evidence.portfolio,
+        "form": form,
+        "entries": [(c, form.field_for(c), guidance.get(c.unit_id, [])) for c in criteria],
+        "star_prompts": STAR_PROMPTS,
+    }
+    return render(request, "portfolio/mapping_commentary.html", context)
+
+
+@login_required
+def mapping_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    mapping = get_mapping_for(request.user, pk, write=True)
+    form = MappingCommentaryForm(request.POST or None, initial={"commentary": mapping.commentary})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mapping_update_commentary(
+                actor=request.user, mapping=mapping, commentary=form.cleaned_data["commentary"]
+            )
+        except services.ActionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Commentary for {mapping.criterion.number} saved.")
+            return redirect("portfolio:evidence_detail", mapping.evidence_id)
+    context = {
+        "title": f"Commentary for criterion {mapping.criterion.number}",
+        "mapping": mapping,
+        "evidence": mapping.evidence,
+        "portfolio": mapping.evidence.portfolio,
+        "form": form,
+        "guidance": _guidance_for([mapping.criterion]).get(mapping.criterion.unit_id, []),
+        "star_prompts": STAR_PROMPTS,
+    }
+    return render(request, "portfolio/mapping_edit.html", context)
+
+
+def _mapping_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    mapping = get_mapping_for(request.user, pk, write=True)
+    service, done = {
+        "submit": (services.mapping_submit, "submitted for assessment"),
+        "withdraw": (services.mapping_withdraw, "withdrawn; it is a draft again"),
+        "delete": (services.mapping_delete, "deleted"),
+    }[action]
+    try:
+        service(actor=request.user, mapping=mapping)
+    except services.ActionRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"The mapping to criterion {mapping.criterion.number} was {done}."
+        )
+    return redirect("portfolio:evidence_detail", mapping.evidence_id)
+
+
+@login_required
+@require_POST
+def mapping_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _mapping_action(request, pk, "submit")
+
+
+@login_required
+@require_POST
+def mapping_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _mapping_action(request, pk, "withdraw")
+
+
+@login_required
+@require_POST
+def mapping_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _mapping_action(request, pk, "delete")
+
+
+@login_required
+@require_POST
+def evidence_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for(request.user, pk, write=True)
+    try:
+        count = services.mappings_submit_all(actor=request.user, evidence=evidence)
+    except services.ActionRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"Submitted {count} mapping{'s' if count != 1 else ''} for assessment."
+        )
+    return redirect("portfolio:evidence_detail", evidence.pk)
