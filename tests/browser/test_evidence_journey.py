@@ -116,3 +116,79 @@ def test_learner_uploads_a_photo_maps_it_to_two_units_and_submits(
         Mapping.objects.filter(evidence__portfolio=portfolio).values_list("status", flat=True)
     )
     assert statuses == {MappingStatus.SUBMITTED}
+
+
+@pytest.fixture
+def mapped_evidence(portfolio: Portfolio, amy: User, photo: Path) -> Mapping:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+
+    from portfolio import services
+    from portfolio.models import EvidenceType
+    from qualifications.models import AssessmentCriterion
+
+    with transaction.atomic():
+        evidence = services.evidence_create(
+            actor=amy,
+            portfolio=portfolio,
+            type=EvidenceType.MEDIA,
+            title="Feedback board",
+            activity_date=datetime.date(2026, 10, 5),
+            description="Board by the tills.",
+        )
+    services.evidence_file_add(
+        actor=amy, evidence=evidence, uploaded=SimpleUploadedFile(photo.name, photo.read_bytes())
+    )
+    [mapping] = services.mappings_create(
+        actor=amy,
+        evidence=evidence,
+        commentaries={
+            AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="2.1"): "I did."
+        },
+    )
+    return mapping
+
+
+@pytest.mark.parametrize("device", VIEWPORTS)
+def test_library_matrix_and_edit_pages_are_accessible(
+    browser: Browser,
+    live_server,
+    mapped_evidence: Mapping,
+    amy: User,
+    device: str,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    context = browser.new_context(**VIEWPORTS[device])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Email address").fill(amy.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    portfolio_id = mapped_evidence.evidence.portfolio_id
+
+    page.goto(f"{live_server.url}/portfolios/{portfolio_id}/evidence/")
+    page.get_by_label("Status").select_option(label="Draft")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="Feedback board")).to_be_visible()
+    expect(page.locator("img.evidence-thumb")).to_have_count(1)
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Tracking matrix").click()
+    expect(page.get_by_role("row", name="RS-WWO 2.1 Draft D")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/mappings/{mapped_evidence.pk}/edit/")
+    page.get_by_label("Your commentary").fill("")
+    page.get_by_role("button", name="Save commentary").click()
+    expect(page.get_by_text("Write your commentary")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/evidence/{mapped_evidence.evidence_id}/edit/")
+    page.get_by_label("Date of the activity").fill("2099-01-01")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("cannot be in the future")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/evidence/{mapped_evidence.evidence_id}/delete/")
+    assert_accessible(page)
+    context.close()
