@@ -149,3 +149,24 @@ class Membership(models.Model):
             raise ValidationError(
                 {"user": "Give this person a centre first: roles are held at a centre."}
             )
+
+
+class Notification(models.Model):
+    """Something a person should know: shown in the app, and mailed in a digest."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(max_length=300)
+    link = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "emailed_at"], name="notification_unmailed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -61,6 +61,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(extra_context={"title": "Password reset"}),
         name="password_reset_complete",
     ),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("people/", views.people_list, name="people_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
 ]

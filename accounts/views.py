@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.access import can_browse_people, get_person_for, require_people_access
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Notification, Role, User
+from accounts.notifications import mark_read
 from portfolio.models import Portfolio
 from portfolio.selectors import portfolio_list
 from qualifications.models import Qualification
@@ -54,3 +58,25 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "accounts/person_detail.html", {"title": person.full_name, "person": person}
     )
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = Paginator(
+        Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk"), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/notification_list.html",
+        {"title": "Notifications", "page": notifications},
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()]
+    marked = mark_read(actor=request.user, notification_ids=ids or None)
+    if marked:
+        messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
+    return redirect("accounts:notification_list")

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "qualifications",
     "cohorts",
     "portfolio",
+    "assessment",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +152,13 @@ EVIDENCE_THUMBNAIL_PX = 480
 EVIDENCE_PRINT_PX = 2000
 FILE_UPLOAD_HANDLERS = ["portfolio.uploads.LimitedTemporaryFileUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
+
+# Background tasks (image renditions, notification digests, PDF exports) are stored in the
+# database and run by `manage.py db_worker`, which `make run` starts beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+NOTIFICATION_DIGEST_MINUTES = env_int("NOTIFICATION_DIGEST_MINUTES", 10, minimum=0)
+# The address people reach the site at, for links in email.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

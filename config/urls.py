@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("catalogue/", include("qualifications.urls")),
     path("", include("portfolio.urls")),
+    path("", include("assessment.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -83,17 +83,43 @@ def evidence_library(portfolio: Portfolio, filters: dict[str, Any]) -> QuerySet[
     ).order_by("-activity_date", "-pk")
 
 
+def referrals(portfolio: Portfolio) -> list[Mapping]:
+    """Mappings referred back to the learner, each with its decisions (latest feedback last)."""
+    from assessment.models import Decision
+
+    return list(
+        Mapping.objects.filter(evidence__portfolio=portfolio, status=MappingStatus.REFERRED)
+        .select_related("criterion__unit", "evidence")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("decided_by").order_by("decided_at", "pk"),
+            )
+        )
+        .order_by("criterion__unit__reference", "criterion__outcome__number", "criterion__position")
+    )
+
+
 def evidence_detail(evidence: Evidence) -> Evidence:
-    """Reload the evidence with its files and mappings for its page."""
+    """Reload the evidence with its files, mappings and their decisions for its page."""
+    from assessment.models import Decision
+
     return (
         Evidence.objects.select_related("portfolio__learner", "portfolio__qualification")
         .prefetch_related(
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
             Prefetch(
                 "mappings",
-                queryset=Mapping.objects.select_related(
-                    "criterion__unit", "criterion__outcome"
-                ).order_by(
+                queryset=Mapping.objects.select_related("criterion__unit", "criterion__outcome")
+                .prefetch_related(
+                    Prefetch(
+                        "decisions",
+                        queryset=Decision.objects.select_related("decided_by").order_by(
+                            "decided_at", "pk"
+                        ),
+                    )
+                )
+                .order_by(
                     "criterion__unit__reference",
                     "criterion__outcome__number",
                     "criterion__position",

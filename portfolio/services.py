@@ -14,9 +14,11 @@ from collections.abc import Mapping as MappingType
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.notifications import notify
 from portfolio.audit import audit_record
 from portfolio.models import (
     Evidence,
@@ -271,7 +273,8 @@ def _check_commentary(commentary: str, criterion: AssessmentCriterion) -> str:
     return commentary
 
 
-def _submit(actor: User, mapping: Mapping) -> None:
+def _submit(mapping: Mapping) -> str:
+    """Move one mapping to submitted; returns the status it had. The caller audits."""
     if mapping.status not in (MappingStatus.DRAFT, MappingStatus.REFERRED):
         raise ActionRefused(
             f"The mapping to criterion {mapping.criterion.number} is "
@@ -285,12 +288,17 @@ def _submit(actor: User, mapping: Mapping) -> None:
     mapping.status = MappingStatus.SUBMITTED
     mapping.submitted_at = timezone.now()
     mapping.save(update_fields=["status", "submitted_at"])
-    audit_record(
-        actor=actor,
-        action="mapping.submit",
-        obj=mapping,
-        portfolio=mapping.evidence.portfolio,
-        changes={"before": {"status": before}, "after": {"status": mapping.status}},
+    return before
+
+
+def _tell_assessor(actor: User, evidence: Evidence, count: int) -> None:
+    notify(
+        recipient=evidence.portfolio.assessor,
+        message=(
+            f"{actor} submitted {count} mapping{'s' if count != 1 else ''} from "
+            f"“{evidence.title}” for assessment."
+        ),
+        link=reverse("assessment:evidence_review", args=[evidence.pk]),
     )
 
 
@@ -321,22 +329,34 @@ def mappings_create(
                 f"This evidence is already mapped to criterion {criterion.number} of "
                 f"{criterion.unit.title}; edit that mapping instead."
             )
-        mapping = Mapping.objects.create(
-            evidence=evidence,
-            criterion=criterion,
-            commentary=_check_commentary(commentary, criterion),
+        mappings.append(
+            Mapping.objects.create(
+                evidence=evidence,
+                criterion=criterion,
+                commentary=_check_commentary(commentary, criterion),
+            )
         )
-        audit_record(
-            actor=actor,
-            action="mapping.create",
-            obj=mapping,
-            portfolio=evidence.portfolio,
-            changes={"after": {"criterion": criterion.number, "commentary": mapping.commentary}},
-        )
-        mappings.append(mapping)
     if submit:
         for mapping in mappings:
-            _submit(actor, mapping)
+            _submit(mapping)
+    audit_record(
+        actor=actor,
+        action="mapping.create",
+        obj=evidence,
+        portfolio=evidence.portfolio,
+        changes={
+            "after": [
+                {
+                    "criterion": f"{m.criterion.unit.reference} {m.criterion.number}",
+                    "status": m.status,
+                    "commentary": m.commentary,
+                }
+                for m in mappings
+            ]
+        },
+    )
+    if submit and mappings:
+        _tell_assessor(actor, evidence, len(mappings))
     return mappings
 
 
@@ -396,7 +416,15 @@ def mapping_delete(*, actor: User, mapping: Mapping) -> None:
 def mapping_submit(*, actor: User, mapping: Mapping) -> Mapping:
     mapping = _lock_mapping(mapping)
     _require_learner(actor, mapping.evidence.portfolio)
-    _submit(actor, mapping)
+    before = _submit(mapping)
+    audit_record(
+        actor=actor,
+        action="mapping.submit",
+        obj=mapping,
+        portfolio=mapping.evidence.portfolio,
+        changes={"before": {"status": before}, "after": {"status": mapping.status}},
+    )
+    _tell_assessor(actor, mapping.evidence, 1)
     return mapping
 
 
@@ -407,13 +435,29 @@ def mappings_submit_all(*, actor: User, evidence: Evidence) -> int:
     _require_learner(actor, evidence.portfolio)
     waiting = list(
         evidence.mappings.select_for_update()
-        .select_related("criterion", "evidence__portfolio")
+        .select_related("criterion__unit", "evidence__portfolio")
         .filter(status__in=(MappingStatus.DRAFT, MappingStatus.REFERRED))
     )
     if not waiting:
         raise ActionRefused("There is nothing to submit: every mapping is already submitted.")
+    changes = []
     for mapping in waiting:
-        _submit(actor, mapping)
+        before = _submit(mapping)
+        changes.append(
+            {
+                "criterion": f"{mapping.criterion.unit.reference} {mapping.criterion.number}",
+                "before": before,
+                "after": mapping.status,
+            }
+        )
+    audit_record(
+        actor=actor,
+        action="mapping.submit",
+        obj=evidence,
+        portfolio=evidence.portfolio,
+        changes={"mappings": changes},
+    )
+    _tell_assessor(actor, evidence, len(waiting))
     return len(waiting)
 
 

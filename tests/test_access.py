@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
 from accounts.models import User
+from assessment import services as assessment_services
+from assessment.services import DecisionRequest
 from portfolio import services
 from portfolio.models import EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
@@ -102,6 +104,12 @@ TABLE = [
     ),
     Row("admin:index", statuses(302, operator=200)),
     Row("portfolio:portfolio_list", SIGNED_IN_ONLY),
+    Row("accounts:notification_list", SIGNED_IN_ONLY),
+    Row("accounts:notifications_read", statuses(302), method="post"),
+    Row("assessment:caseload", statuses(403, anonymous=302, assessor=200)),
+    Row("assessment:iqa_sampling", statuses(403, anonymous=302, iqa=200)),
+    Row("assessment:iqa_overview", statuses(403, anonymous=302, iqa=200)),
+    Row("assessment:iqa_rates", statuses(403, anonymous=302, iqa=400), method="post"),
 ]
 
 # The learner's own portfolio objects: people who may see them read (200); only the learner
@@ -111,6 +119,8 @@ READ = statuses(200, anonymous=302, other_learner=404, operator=404)
 WRITE = statuses(403, anonymous=302, learner=200, other_learner=404, operator=404)
 WRITE_POST = {**WRITE, "learner": 302}
 HIDDEN = statuses(404, anonymous=302)
+# Only the assigned assessor acts; others who can see the portfolio get 403.
+ASSESS = statuses(403, anonymous=302, assessor=200, other_learner=404, operator=404)
 
 
 def own(key: str) -> Callable[[dict[str, Any]], list[Any]]:
@@ -152,6 +162,28 @@ TABLE += [
     Row("portfolio:file_thumbnail", HIDDEN, args=foreign("file"), label="other centre"),
     Row("portfolio:file_delete", WRITE_POST, args=own("file"), method="post"),
     Row("portfolio:file_delete", HIDDEN, args=foreign("file"), method="post", label="other centre"),
+    Row("assessment:evidence_review", ASSESS, args=own("evidence")),
+    Row("assessment:evidence_review", HIDDEN, args=foreign("evidence"), label="other centre"),
+    Row("assessment:mapping_reopen", ASSESS, args=own("mapping")),
+    Row("assessment:portfolio_review", ASSESS, args=own("portfolio")),
+    Row("assessment:portfolio_review", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row(
+        "assessment:unit_sign_off",
+        ASSESS,
+        args=lambda cast: [cast["portfolio"].pk, cast["unit"].pk],
+    ),
+    Row(
+        "assessment:unit_declare",
+        WRITE,
+        args=lambda cast: [cast["portfolio"].pk, cast["unit"].pk],
+    ),
+    Row(
+        "assessment:portfolio_timeline",
+        {**READ, "learner": 403, "tutor": 403},
+        args=own("portfolio"),
+    ),
+    Row("assessment:portfolio_timeline", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row("assessment:decision_sample", statuses(403, anonymous=302, iqa=200), args=own("decision")),
 ]
 
 
@@ -191,7 +223,28 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
             AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="1.1"): "I did it."
         },
     )
+    [submitted] = services.mappings_create(
+        actor=learner,
+        evidence=evidence,
+        commentaries={
+            AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="1.2"): "I did too."
+        },
+        submit=True,
+    )
+    decision = None
+    if portfolio.assessor:
+        [decision] = assessment_services.mappings_decide(
+            actor=portfolio.assessor,
+            evidence=evidence,
+            requests=[
+                DecisionRequest(
+                    mapping_id=submitted.pk, outcome="accepted", feedback="", seen_submitted_at=None
+                )
+            ],
+        )
     return {
+        "decision": decision,
+        "unit": AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="1.1").unit,
         "portfolio": portfolio,
         "evidence": evidence,
         "file": note,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from portfolio import services
@@ -35,6 +36,7 @@ def _serve(stored: FieldFile, *, filename: str, content_type: str, inline: bool)
 
 
 @login_required
+@xframe_options_sameorigin
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence_file = get_file_for(request.user, pk)
     inline = evidence_file.shows_inline and request.GET.get("download") != "1"

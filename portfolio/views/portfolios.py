@@ -4,9 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from assessment.access import can_read_timeline
+from assessment.progress import CriterionStatus, portfolio_is_complete, portfolio_progress
 from portfolio import selectors
 from portfolio.access import can_edit, get_portfolio_for
-from portfolio.progress import CriterionStatus, portfolio_progress
 
 
 @login_required
@@ -25,6 +26,9 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": f"{portfolio.qualification.title}",
         "portfolio": portfolio,
         "units": units,
+        "complete": portfolio_is_complete(units),
+        "referrals": selectors.referrals(portfolio),
+        "can_read_timeline": can_read_timeline(request.user, portfolio),
         "gaps": [(unit, unit.gaps) for unit in units if unit.gaps],
         "criteria_total": sum(unit.total for unit in units),
         "criteria_met": sum(unit.met for unit in units),

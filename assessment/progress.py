@@ -1,7 +1,12 @@
-"""Where a portfolio stands: each criterion's status, each unit's progress, what is missing.
+"""The progress rules, in one place; every page that shows progress reads it from here.
 
-Every page that shows progress reads it from here, so no page computes its own. Three queries
-for a whole portfolio, whatever the number of criteria and evidence items.
+- A criterion is met when any mapping to it is accepted. Otherwise it takes the most advanced
+  state of its mappings: submitted > referred > draft > not started.
+- A unit is ready for sign-off when every one of its criteria is met.
+- A unit is complete when it is signed off (an active, unrevoked sign-off).
+- A portfolio is complete when every unit of its qualification is signed off.
+
+A whole portfolio's progress costs five queries, whatever its size.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from assessment.models import UnitDeclaration, UnitSignOff
 from portfolio.models import Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
 
@@ -23,7 +29,6 @@ class CriterionStatus(models.TextChoices):
     MET = "met", "Met"
 
 
-# A criterion takes the most advanced state of any mapping to it.
 PRECEDENCE = {
     MappingStatus.ACCEPTED: (4, CriterionStatus.MET),
     MappingStatus.SUBMITTED: (3, CriterionStatus.SUBMITTED),
@@ -55,6 +60,8 @@ class CriterionProgress:
 class UnitProgress:
     unit: Unit
     criteria: list[CriterionProgress]
+    sign_off: UnitSignOff | None = None
+    declaration: UnitDeclaration | None = None
 
     @property
     def total(self) -> int:
@@ -72,12 +79,28 @@ class UnitProgress:
         return self.count(CriterionStatus.SUBMITTED)
 
     @property
+    def referred(self) -> int:
+        return self.count(CriterionStatus.REFERRED)
+
+    @property
     def percent_met(self) -> int:
         return round(100 * self.met / self.total) if self.total else 0
 
     @property
     def gaps(self) -> list[CriterionProgress]:
         return [item for item in self.criteria if item.has_nothing_submitted]
+
+    @property
+    def all_met(self) -> bool:
+        return self.total > 0 and self.met == self.total
+
+    @property
+    def signed_off(self) -> bool:
+        return self.sign_off is not None
+
+    @property
+    def ready_for_sign_off(self) -> bool:
+        return self.all_met and not self.signed_off
 
 
 def portfolio_progress(portfolio: Portfolio) -> list[UnitProgress]:
@@ -115,7 +138,29 @@ def portfolio_progress(portfolio: Portfolio) -> list[UnitProgress]:
         by_unit[criterion.unit_id].append(
             CriterionProgress(criterion=criterion, mappings=by_criterion.get(criterion.pk, []))
         )
-    return [UnitProgress(unit=unit, criteria=by_unit.get(unit.pk, [])) for unit in units]
+    sign_offs = {
+        s.unit_id: s
+        for s in UnitSignOff.objects.filter(
+            portfolio=portfolio, revoked_at__isnull=True
+        ).select_related("signed_by")
+    }
+    declarations = {
+        d.unit_id: d
+        for d in UnitDeclaration.objects.filter(portfolio=portfolio).select_related("declared_by")
+    }
+    return [
+        UnitProgress(
+            unit=unit,
+            criteria=by_unit.get(unit.pk, []),
+            sign_off=sign_offs.get(unit.pk),
+            declaration=declarations.get(unit.pk),
+        )
+        for unit in units
+    ]
+
+
+def portfolio_is_complete(units: list[UnitProgress]) -> bool:
+    return bool(units) and all(unit.signed_off for unit in units)
 
 
 def criterion_statuses(portfolio: Portfolio) -> dict[int, CriterionStatus]:
@@ -127,3 +172,23 @@ def criterion_statuses(portfolio: Portfolio) -> dict[int, CriterionStatus]:
     for criterion_id, status in rows:
         statuses[criterion_id].append(status)
     return {pk: criterion_status(values) for pk, values in statuses.items()}
+
+
+def criterion_is_met(portfolio: Portfolio, criterion: AssessmentCriterion) -> bool:
+    return Mapping.objects.filter(
+        evidence__portfolio=portfolio, criterion=criterion, status=MappingStatus.ACCEPTED
+    ).exists()
+
+
+def unit_all_met(portfolio: Portfolio, unit: Unit) -> bool:
+    """Every criterion of the unit has an accepted mapping in this portfolio."""
+    total = AssessmentCriterion.objects.filter(unit=unit).count()
+    met = (
+        Mapping.objects.filter(
+            evidence__portfolio=portfolio, criterion__unit=unit, status=MappingStatus.ACCEPTED
+        )
+        .values("criterion_id")
+        .distinct()
+        .count()
+    )
+    return total > 0 and met == total

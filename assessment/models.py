@@ -1,0 +1,202 @@
+"""Assessors' decisions, unit declarations and sign-offs, IQA sampling, and notifications.
+
+Decisions, declarations and IQA reviews are append-only: rows are created by the services in
+assessment/services.py and never edited or deleted. A sign-off is revoked, never deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Centre, User
+from portfolio.models import Mapping, Portfolio
+from qualifications.models import Unit
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError(f"{self.model._meta.verbose_name_plural} are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{self.model._meta.verbose_name_plural} are append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError(f"{self._meta.verbose_name_plural} are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{self._meta.verbose_name_plural} are append-only.")
+
+
+class Outcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    REFERRED = "referred", "Referred"
+    REOPENED = "reopened", "Reopened"
+
+
+class Decision(AppendOnlyModel):
+    """One judgement on a mapping: accepted, referred with feedback, or reopened with a reason.
+
+    A reopening (by the assessor, or by an IQA who disagrees) puts the mapping back in the
+    assessor's queue.
+    """
+
+    mapping = models.ForeignKey(Mapping, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    feedback = models.TextField(blank=True, max_length=10_000)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="decisions")
+    decided_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="decision_outcome_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome=Outcome.ACCEPTED) | ~Q(feedback=""),
+                name="decision_refer_or_reopen_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["decided_by", "decided_at"], name="decision_by_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.mapping} by {self.decided_by}"
+
+
+class UnitDeclaration(AppendOnlyModel):
+    """The learner's declaration that a unit's evidence is their own work, word for word."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="declarations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    declared_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField(default=timezone.now, editable=False)
+    wording = models.TextField()
+
+    class Meta:
+        ordering = ["declared_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "unit"], name="declaration_once_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.reference} declared by {self.declared_by}"
+
+
+class UnitSignOff(models.Model):
+    """The assessor's sign-off of a unit. Reopening a mapping it depended on revokes it;
+    the row stays, with who revoked it, when and why."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="sign_offs")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now, editable=False)
+    wording = models.TextField()
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio", "unit"],
+                condition=Q(revoked_at__isnull=True),
+                name="sign_off_one_active_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True)
+                | (Q(revoked_by__isnull=False) & ~Q(revoke_reason="")),
+                name="sign_off_revocation_has_who_and_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.reference} signed off by {self.signed_by}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Sign-offs are revoked, never deleted.")
+
+
+class IqaAgreement(models.TextChoices):
+    AGREE = "agree", "Agree"
+    DISAGREE = "disagree", "Disagree"
+
+
+class IqaReview(AppendOnlyModel):
+    """An IQA's verdict on one sampled decision, with feedback to the assessor."""
+
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="iqa_review")
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="iqa_reviews")
+    verdict = models.CharField(max_length=10, choices=IqaAgreement.choices)
+    feedback = models.TextField(blank=True, max_length=10_000)
+    reviewed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["reviewed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict=IqaAgreement.AGREE) | ~Q(feedback=""),
+                name="iqa_disagreement_has_feedback",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()} with {self.decision}"
+
+
+class SamplingRate(models.Model):
+    """What share of decisions an IQA samples: a centre default, per assessor or per unit."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="sampling_rates")
+    assessor = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    percent = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=0, percent__lte=100), name="sampling_percent_0_to_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(assessor__isnull=True) | Q(unit__isnull=True),
+                name="sampling_rate_for_assessor_or_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["centre"],
+                condition=Q(assessor__isnull=True, unit__isnull=True),
+                name="sampling_one_default_per_centre",
+            ),
+            models.UniqueConstraint(
+                fields=["centre", "assessor"],
+                condition=Q(assessor__isnull=False),
+                name="sampling_one_rate_per_assessor",
+            ),
+            models.UniqueConstraint(
+                fields=["centre", "unit"],
+                condition=Q(unit__isnull=False),
+                name="sampling_one_rate_per_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.assessor or self.unit or "everyone"
+        return f"{self.percent}% for {target}"

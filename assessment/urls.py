@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from assessment.views import caseload, iqa, review, timeline, units
+
+app_name = "assessment"
+
+urlpatterns = [
+    path("assess/", caseload.caseload, name="caseload"),
+    path("assess/evidence/<int:pk>/", review.evidence_review, name="evidence_review"),
+    path("assess/mappings/<int:pk>/reopen/", review.mapping_reopen, name="mapping_reopen"),
+    path("assess/portfolios/<int:pk>/", units.portfolio_review, name="portfolio_review"),
+    path(
+        "assess/portfolios/<int:pk>/units/<int:unit_pk>/sign-off/",
+        units.unit_sign_off,
+        name="unit_sign_off",
+    ),
+    path(
+        "portfolios/<int:pk>/units/<int:unit_pk>/declare/",
+        units.unit_declare,
+        name="unit_declare",
+    ),
+    path("portfolios/<int:pk>/timeline/", timeline.portfolio_timeline, name="portfolio_timeline"),
+    path("iqa/", iqa.sampling, name="iqa_sampling"),
+    path("iqa/rates/", iqa.sampling_rates, name="iqa_rates"),
+    path("iqa/decisions/<int:pk>/", iqa.decision_sample, name="decision_sample"),
+    path("iqa/coverage/", iqa.iqa_overview, name="iqa_overview"),
+]

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, User
+from assessment import selectors, services
+from assessment.access import get_decision_to_sample, require_iqa_role
+from assessment.forms import IqaReviewForm, SamplingRatesForm
+from portfolio.services import ActionRefused
+from qualifications.models import Unit
+
+
+def _rates_form(request: HttpRequest) -> SamplingRatesForm:
+    centre_id = request.user.centre_id
+    assessors = list(
+        User.objects.filter(centre_id=centre_id, memberships__role=Role.ASSESSOR).order_by(
+            "full_name"
+        )
+    )
+    units = list(
+        Unit.objects.filter(qualification_links__qualification__portfolios__centre_id=centre_id)
+        .distinct()
+        .order_by("title")
+    )
+    return SamplingRatesForm(
+        request.POST or None,
+        assessors=assessors,
+        units=units,
+        current=selectors.sampling_rates(centre_id),
+    )
+
+
+@login_required
+def sampling(request: HttpRequest) -> HttpResponse:
+    """The proposed sample per assessor and unit, and the rates that size it."""
+    require_iqa_role(request.user)
+    context = {
+        "title": "IQA sampling",
+        "groups": selectors.sample_proposal(request.user),
+        "rates_form": _rates_form(request),
+        "review_form": IqaReviewForm(),
+    }
+    return render(request, "assessment/iqa_sampling.html", context)
+
+
+@login_required
+@require_POST
+def sampling_rates(request: HttpRequest) -> HttpResponse:
+    require_iqa_role(request.user)
+    form = _rates_form(request)
+    if form.is_valid():
+        try:
+            services.sampling_rates_set(
+                actor=request.user,
+                default=form.cleaned_data["default"],
+                by_assessor={p.pk: form.cleaned_data[f"assessor-{p.pk}"] for p in form.assessors},
+                by_unit={u.pk: form.cleaned_data[f"unit-{u.pk}"] for u in form.units},
+            )
+        except ActionRefused as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Sampling rates saved; the proposed sample is updated.")
+        return redirect("assessment:iqa_sampling")
+    context = {
+        "title": "IQA sampling",
+        "groups": selectors.sample_proposal(request.user),
+        "rates_form": form,
+        "review_form": IqaReviewForm(),
+    }
+    return render(request, "assessment/iqa_sampling.html", context, status=400)
+
+
+@login_required
+def decision_sample(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record agree or disagree on one sampled decision."""
+    decision = get_decision_to_sample(request.user, pk)
+    form = IqaReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.iqa_review_record(
+                actor=request.user,
+                decision=decision,
+                verdict=form.cleaned_data["verdict"],
+                feedback=form.cleaned_data["feedback"],
+            )
+        except ActionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Your review is recorded and the assessor will be told.")
+            return redirect("assessment:iqa_sampling")
+    mapping = decision.mapping
+    context = {
+        "title": "Sample a decision",
+        "decision": decision,
+        "mapping": mapping,
+        "history": list(mapping.decisions.select_related("decided_by").order_by("decided_at")),
+        "files": list(mapping.evidence.files.all()),
+        "form": form,
+    }
+    return render(request, "assessment/decision_sample.html", context)
+
+
+@login_required
+def iqa_overview(request: HttpRequest) -> HttpResponse:
+    require_iqa_role(request.user)
+    by_assessor, by_unit = selectors.coverage(request.user)
+    context = {
+        "title": "Sampling coverage",
+        "by_assessor": by_assessor,
+        "by_unit": by_unit,
+        "recent": selectors.recent_reviews(request.user),
+    }
+    return render(request, "assessment/iqa_overview.html", context)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from assessment import selectors, services
+from assessment.access import get_evidence_to_assess, get_mapping_to_assess
+from assessment.forms import DecisionsForm, ReasonForm
+from portfolio.models import MappingStatus
+from portfolio.services import ActionRefused
+
+
+@login_required
+def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One evidence item: its files and description, and a decision on each submitted mapping."""
+    evidence = selectors.evidence_for_review(get_evidence_to_assess(request.user, pk))
+    mappings = list(evidence.mappings.all())
+    waiting = [m for m in mappings if m.status == MappingStatus.SUBMITTED]
+    form = DecisionsForm(request.POST or None, mappings=waiting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decisions = services.mappings_decide(
+                actor=request.user, evidence=evidence, requests=form.requests()
+            )
+        except ActionRefused as error:
+            messages.error(request, error.message)
+            return redirect("assessment:evidence_review", evidence.pk)
+        messages.success(
+            request,
+            f"Recorded {len(decisions)} decision{'s' if len(decisions) != 1 else ''}; "
+            f"{evidence.portfolio.learner} will be told.",
+        )
+        return redirect("assessment:evidence_review", evidence.pk)
+    context = {
+        "title": f"Review “{evidence.title}”",
+        "evidence": evidence,
+        "portfolio": evidence.portfolio,
+        "files": list(evidence.files.all()),
+        "form": form,
+        "decided": [m for m in mappings if m.status != MappingStatus.SUBMITTED],
+        "statuses": MappingStatus,
+    }
+    return render(request, "assessment/evidence_review.html", context)
+
+
+@login_required
+def mapping_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    mapping = get_mapping_to_assess(request.user, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mapping_reopen(
+                actor=request.user, mapping=mapping, reason=form.cleaned_data["reason"]
+            )
+        except ActionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Criterion {mapping.criterion.number} is reopened and back in your queue.",
+            )
+            return redirect("assessment:evidence_review", mapping.evidence_id)
+    context = {
+        "title": f"Reopen criterion {mapping.criterion.number}",
+        "mapping": mapping,
+        "portfolio": mapping.evidence.portfolio,
+        "form": form,
+    }
+    return render(request, "assessment/mapping_reopen.html", context)
