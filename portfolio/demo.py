@@ -1,4 +1,5 @@
-"""Demo portfolios for local use: the demo learner on every qualification, evidence in each state.
+"""Demo portfolios for local use: the demo learner on every qualification, evidence in each
+state (not mapped, draft, submitted, referred, accepted).
 
 Built through the services, so the demo's audit trail and files are exactly what a learner's
 own actions would leave.
@@ -16,9 +17,12 @@ from PIL import Image, ImageDraw
 
 from accounts.demo import DEMO_CENTRE
 from accounts.models import Centre, User
+from assessment import services as assessment_services
+from assessment.models import Outcome
+from assessment.services import DecisionRequest
 from cohorts.models import Cohort
 from portfolio import services
-from portfolio.models import EvidenceType, Portfolio
+from portfolio.models import Evidence, EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
 
 COHORT_NAME = "Retail Level 3 – autumn intake"
@@ -62,7 +66,7 @@ def _evidence(
     files: list[SimpleUploadedFile],
     mappings: dict[tuple[str, str], str],
     submit: bool,
-) -> None:
+) -> Evidence:
     evidence = services.evidence_create(
         actor=learner,
         portfolio=portfolio,
@@ -83,6 +87,7 @@ def _evidence(
             },
             submit=submit,
         )
+    return evidence
 
 
 @transaction.atomic
@@ -169,6 +174,68 @@ def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:
             ),
         },
         submit=False,
+    )
+    planning = _evidence(
+        amy,
+        portfolio,
+        title="Service plan and risk log, spring",
+        kind=EvidenceType.PRODUCT,
+        days_ago=40,
+        description=(
+            "The customer service plan I wrote for the spring quarter with the risk log and "
+            "weekly KPI review sheet."
+        ),
+        files=[
+            _note(
+                "service-plan.txt",
+                "Roles: two on tills at peak, one floor host. KPIs: queue under 4 minutes, "
+                "CSAT over 85%. Risks: staff absence (cover list), late deliveries.\n",
+            )
+        ],
+        mappings={
+            ("RS-PDR", "1.1"): "I wrote the plan: it names who does what at each time of day.",
+            ("RS-PDR", "1.2"): "The risk log lists absence and delivery risks with our cover plan.",
+            ("RS-PDR", "2.1"): "Each Monday I compare queue times and CSAT with the targets.",
+        },
+        submit=True,
+    )
+    huddle = _evidence(
+        amy,
+        portfolio,
+        title="Team huddle notes",
+        kind=EvidenceType.REFLECTIVE_ACCOUNT,
+        days_ago=20,
+        description="Notes from the weekly huddle where we review the team's service scores.",
+        files=[_note("huddle-notes.txt", "Scores reviewed; actions agreed.\n")],
+        mappings={("RS-WWO", "3.1"): "We looked at the team's scores together."},
+        submit=True,
+    )
+    assessor = portfolio.assessor
+    assessment_services.mappings_decide(
+        actor=assessor,
+        evidence=planning,
+        requests=[
+            DecisionRequest(
+                mapping_id=m.pk, outcome=Outcome.ACCEPTED, feedback="", seen_submitted_at=None
+            )
+            for m in planning.mappings.all()
+        ],
+    )
+    [huddle_mapping] = huddle.mappings.all()
+    assessment_services.mappings_decide(
+        actor=assessor,
+        evidence=huddle,
+        requests=[
+            DecisionRequest(
+                mapping_id=huddle_mapping.pk,
+                outcome=Outcome.REFERRED,
+                feedback=(
+                    "Say how the team's data was gathered and which improvement actions you set "
+                    "from it, with the numbers."
+                ),
+                seen_submitted_at=None,
+            )
+        ],
     )
     _evidence(
         amy,
