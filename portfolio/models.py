@@ -249,6 +249,12 @@ class Mapping(models.Model):
     def __str__(self) -> str:
         return f"{self.evidence} → {self.criterion}"
 
+    @property
+    def latest_decision(self) -> Any:
+        """The most recent assessment decision, read from prefetched decisions when present."""
+        decisions = list(self.decisions.all())
+        return max(decisions, key=lambda d: (d.decided_at, d.pk)) if decisions else None
+
 
 class AuditEntryQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:

@@ -100,33 +100,31 @@ def referrals(portfolio: Portfolio) -> list[Mapping]:
     )
 
 
-def evidence_detail(evidence: Evidence) -> Evidence:
-    """Reload the evidence with its files, mappings and their decisions for its page."""
+def evidence_detail_queryset() -> QuerySet[Evidence]:
+    """Evidence with its files, mappings and their decisions, for the evidence page."""
     from assessment.models import Decision
 
-    return (
-        Evidence.objects.select_related("portfolio__learner", "portfolio__qualification")
-        .prefetch_related(
-            Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
-            Prefetch(
-                "mappings",
-                queryset=Mapping.objects.select_related("criterion__unit", "criterion__outcome")
-                .prefetch_related(
-                    Prefetch(
-                        "decisions",
-                        queryset=Decision.objects.select_related("decided_by").order_by(
-                            "decided_at", "pk"
-                        ),
-                    )
+    return Evidence.objects.select_related(
+        "portfolio__learner", "portfolio__qualification"
+    ).prefetch_related(
+        Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
+        Prefetch(
+            "mappings",
+            queryset=Mapping.objects.select_related("criterion__unit", "criterion__outcome")
+            .prefetch_related(
+                Prefetch(
+                    "decisions",
+                    queryset=Decision.objects.select_related("decided_by").order_by(
+                        "decided_at", "pk"
+                    ),
                 )
-                .order_by(
-                    "criterion__unit__reference",
-                    "criterion__outcome__number",
-                    "criterion__position",
-                ),
+            )
+            .order_by(
+                "criterion__unit__reference",
+                "criterion__outcome__number",
+                "criterion__position",
             ),
-        )
-        .get(pk=evidence.pk)
+        ),
     )
 
 

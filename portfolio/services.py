@@ -48,7 +48,11 @@ def _require_learner(actor: User, portfolio: Portfolio) -> None:
 
 
 def _evidence_is_submitted(evidence: Evidence) -> bool:
-    return evidence.mappings.filter(status__in=SUBMITTED_STATES).exists()
+    """Submitted now, or assessed at some point: either way it is part of the record."""
+    return (
+        evidence.mappings.filter(status__in=SUBMITTED_STATES).exists()
+        or evidence.mappings.filter(decisions__isnull=False).exists()
+    )
 
 
 def _lock_evidence(evidence: Evidence) -> Evidence:
@@ -194,8 +198,8 @@ def evidence_file_add(*, actor: User, evidence: Evidence, uploaded: UploadedFile
         if evidence.files.count() >= settings.EVIDENCE_MAX_FILES:
             raise UploadRefused(
                 checked.display_name,
-                f"was not added: a piece of evidence holds at most {settings.EVIDENCE_MAX_FILES} "
-                "files. Create another piece of evidence for the rest.",
+                f"a piece of evidence holds at most {settings.EVIDENCE_MAX_FILES} files. "
+                "Create another piece of evidence for the rest.",
             )
         evidence_file = EvidenceFile(
             evidence=evidence,
@@ -238,6 +242,8 @@ def evidence_file_add(*, actor: User, evidence: Evidence, uploaded: UploadedFile
 @transaction.atomic
 def evidence_file_delete(*, actor: User, evidence_file: EvidenceFile) -> None:
     evidence = _lock_evidence(evidence_file.evidence)
+    # Re-read: renditions may have been made since the caller loaded the row.
+    evidence_file = EvidenceFile.objects.get(pk=evidence_file.pk)
     _require_learner(actor, evidence.portfolio)
     if _evidence_is_submitted(evidence):
         raise ActionRefused(
@@ -313,6 +319,8 @@ def mappings_create(
     """Map the evidence to several criteria at once, as drafts or submitted; all or nothing."""
     evidence = _lock_evidence(evidence)
     _require_learner(actor, evidence.portfolio)
+    if not commentaries:
+        raise ActionRefused("Choose at least one criterion this evidence meets.")
     allowed_units = set(
         evidence.portfolio.qualification.unit_links.values_list("unit_id", flat=True)
     )
@@ -400,6 +408,11 @@ def mapping_delete(*, actor: User, mapping: Mapping) -> None:
             f"Only draft mappings can be deleted; this one is "
             f"{mapping.get_status_display().lower()} and is part of the assessment record."
         )
+    if mapping.decisions.exists():
+        raise ActionRefused(
+            "This mapping has been assessed before, so it stays in the record. Edit its "
+            "commentary and submit it again, or leave it as a draft."
+        )
     audit_record(
         actor=actor,
         action="mapping.delete",
@@ -439,6 +452,10 @@ def mappings_submit_all(*, actor: User, evidence: Evidence) -> int:
         .filter(status__in=(MappingStatus.DRAFT, MappingStatus.REFERRED))
     )
     if not waiting:
+        if not evidence.mappings.exists():
+            raise ActionRefused(
+                "There is nothing to submit yet: map this evidence to the criteria it meets first."
+            )
         raise ActionRefused("There is nothing to submit: every mapping is already submitted.")
     changes = []
     for mapping in waiting:

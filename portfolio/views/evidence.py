@@ -52,7 +52,11 @@ def _report_files(request: HttpRequest, added: list[str], refused: list[UploadRe
 def evidence_library(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, pk)
     form = EvidenceFilterForm(request.GET or None, units=selectors.portfolio_units(portfolio))
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters: dict = {}
+    if form.is_bound:
+        form.is_valid()
+        # An invalid field (a stale unit, say) drops only itself; the valid ones still apply.
+        filters = form.cleaned_data
     page = Paginator(selectors.evidence_library(portfolio, filters), 50).get_page(
         request.GET.get("page")
     )
@@ -112,7 +116,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = selectors.evidence_detail(get_evidence_for(request.user, pk))
+    evidence = get_evidence_for(request.user, pk, queryset=selectors.evidence_detail_queryset())
     mappings = list(evidence.mappings.all())
     context = {
         "title": evidence.title,
