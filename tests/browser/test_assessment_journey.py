@@ -1,0 +1,199 @@
+"""Assessor and learner together: accept and refer, resubmit, accept, declare, sign off."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from accounts.models import User
+from assessment import services as assessment_services
+from assessment.models import UnitSignOff
+from assessment.services import DecisionRequest
+from portfolio import services
+from portfolio.models import Evidence, EvidenceType, Portfolio
+from qualifications.models import AssessmentCriterion, Qualification
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _evidence(amy: User, portfolio: Portfolio, title: str, numbers: list[str]) -> Evidence:
+    evidence = services.evidence_create(
+        actor=amy,
+        portfolio=portfolio,
+        type=EvidenceType.PRODUCT,
+        title=title,
+        activity_date=datetime.date(2026, 10, 1),
+        description=f"{title}, written for the spring quarter.",
+    )
+    services.evidence_file_add(
+        actor=amy,
+        evidence=evidence,
+        uploaded=SimpleUploadedFile("plan.txt", b"Roles, KPIs and risks.\n"),
+    )
+    services.mappings_create(
+        actor=amy,
+        evidence=evidence,
+        commentaries={
+            AssessmentCriterion.objects.get(
+                unit__reference="RS-PDR", number=n
+            ): f"My plan shows {n}."
+            for n in numbers
+        },
+        submit=True,
+    )
+    return evidence
+
+
+@pytest.fixture
+def portfolio(catalogue: None, amy: User, asha: User) -> Portfolio:
+    portfolio = Portfolio.objects.create(
+        learner=amy,
+        centre=amy.centre,
+        qualification=Qualification.objects.get(reference="OCR-L3-RSSP-CERT"),
+        assessor=asha,
+        start_date=datetime.date(2026, 9, 1),
+        planned_end_date=datetime.date(2027, 7, 31),
+    )
+    accepted = _evidence(amy, portfolio, "Service plan", ["1.1", "1.2"])
+    assessment_services.mappings_decide(
+        actor=asha,
+        evidence=accepted,
+        requests=[DecisionRequest(m.pk, "accepted", "", None) for m in accepted.mappings.all()],
+    )
+    _evidence(amy, portfolio, "KPI review and feedback log", ["2.1", "3.1"])
+    return portfolio
+
+
+def signed_in(browser: Browser, live_server, person: User) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Email address").fill(person.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+    return context, page
+
+
+def test_refer_resubmit_accept_declare_and_sign_off(
+    browser: Browser,
+    live_server,
+    portfolio: Portfolio,
+    amy: User,
+    asha: User,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    assessor_context, assessor = signed_in(browser, live_server, asha)
+    learner_context, learner = signed_in(browser, live_server, amy)
+
+    # The assessor works the queue: accept 2.1, refer 3.1 with feedback.
+    assessor.get_by_role("navigation", name="Main").get_by_role("link", name="Caseload").click()
+    expect(assessor.get_by_role("heading", level=1)).to_have_text("Your caseload")
+    assert_accessible(assessor)
+    assessor.get_by_role("link", name="KPI review and feedback log").click()
+    assert_accessible(assessor)
+    assessor.get_by_role("group", name="Your decision on 2.1").get_by_label("Accept").check()
+    assessor.get_by_role("group", name="Your decision on 3.1").get_by_label("Refer").check()
+    assessor.get_by_label("Feedback for the learner on 3.1").fill(
+        "Show the report the log produced and the decision it led to."
+    )
+    assessor.get_by_role("button", name="Record decisions").click()
+    expect(assessor.get_by_text("Recorded 2 decisions")).to_be_visible()
+    assert_accessible(assessor)
+
+    # The learner sees both outcomes, revises the referred commentary and resubmits.
+    learner.get_by_role("link", name="Notifications").click()
+    expect(
+        learner.get_by_role("link", name="assessed “KPI review and feedback log”")
+    ).to_be_visible()
+    assert_accessible(learner)
+    learner.get_by_role("link", name="assessed “KPI review and feedback log”").click()
+    expect(learner.locator(".status-badge", has_text="Accepted")).to_have_count(1)
+    expect(learner.locator(".alert-warning")).to_contain_text("Show the report the log produced")
+    assert_accessible(learner)
+    learner.get_by_role("link", name="Edit commentary for 3.1").click()
+    learner.get_by_label("Your commentary").fill(
+        "The log's monthly report showed Saturday queues; I moved a colleague to tills on "
+        "Saturdays and complaints fell by half."
+    )
+    learner.get_by_role("button", name="Save commentary").click()
+    learner.get_by_role("button", name="Submit 3.1 for assessment").click()
+    expect(learner.get_by_text("was submitted for assessment")).to_be_visible()
+
+    # The assessor accepts the resubmission.
+    assessor.goto(f"{live_server.url}/assess/")
+    assessor.get_by_role("link", name="KPI review and feedback log").click()
+    assessor.get_by_role("group", name="Your decision on 3.1").get_by_label("Accept").check()
+    assessor.get_by_role("button", name="Record decisions").click()
+    expect(assessor.get_by_text("Recorded 1 decision")).to_be_visible()
+
+    # The learner declares the unit their own work.
+    learner.goto(f"{live_server.url}/portfolios/{portfolio.pk}/")
+    learner.get_by_role("link", name="Declare this unit your own work").click()
+    expect(learner.get_by_text("is my own work")).to_be_visible()
+    assert_accessible(learner)
+    learner.get_by_label("I confirm this is true").check()
+    learner.get_by_role("button", name="Make declaration").click()
+    expect(learner.get_by_text("You declared Plan, deliver and review")).to_be_visible()
+
+    # The assessor signs the unit off.
+    assessor.goto(f"{live_server.url}/assess/portfolios/{portfolio.pk}/")
+    assert_accessible(assessor)
+    assessor.get_by_role(
+        "link", name="Sign off Plan, deliver and review reliable customer service"
+    ).click()
+    assert_accessible(assessor)
+    assessor.get_by_label("I confirm this declaration and sign the unit off").check()
+    assessor.get_by_role("button", name="Sign off unit").click()
+    expect(assessor.get_by_text("You signed off Plan, deliver and review")).to_be_visible()
+    assert_accessible(assessor)
+
+    learner.goto(f"{live_server.url}/portfolios/{portfolio.pk}/")
+    expect(learner.locator("#unit-RS-PDR").locator("..")).to_contain_text("Signed off")
+    assert_accessible(learner)
+    assessor_context.close()
+    learner_context.close()
+
+    sign_off = UnitSignOff.objects.get(portfolio=portfolio)
+    assert sign_off.signed_by == asha
+    assert asha.full_name in sign_off.wording
+
+
+def test_iqa_samples_a_decision_and_reads_coverage_and_timeline(
+    browser: Browser,
+    live_server,
+    portfolio: Portfolio,
+    iris: User,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    context, page = signed_in(browser, live_server, iris)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sampling").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("IQA sampling")
+    assert_accessible(page)
+    page.get_by_role("link", name="Accepted: 1.1 for Amy Archer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accepted by Asha Patel")
+    assert_accessible(page)
+    page.get_by_label("Disagree").check()
+    page.get_by_role("button", name="Record review").click()
+    expect(page.get_by_text("Tell the assessor why you disagree")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Disagree").check()
+    page.get_by_label("Feedback to the assessor").fill("The plan names no resources; check again.")
+    page.get_by_role("button", name="Record review").click()
+    expect(page.get_by_text("Your review is recorded")).to_be_visible()
+
+    page.get_by_role("link", name="Coverage").click()
+    expect(page.get_by_role("row", name="Asha Patel 2 1 50% 0 1")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/portfolios/{portfolio.pk}/timeline/")
+    expect(page.get_by_text("iqa.review")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/notifications/")
+    assert_accessible(page)
+    context.close()
