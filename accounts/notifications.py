@@ -39,7 +39,7 @@ def send_digest(recipient_id: int) -> int:
     """Email everything not yet mailed to this person, in one message; returns how many."""
     with transaction.atomic():
         pending = list(
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .filter(recipient_id=recipient_id, emailed_at__isnull=True)
             .select_related("recipient")
             .order_by("created_at", "pk")

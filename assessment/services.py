@@ -70,7 +70,7 @@ def _revoke_if_unmet(actor: User, mapping: Mapping, reason: str) -> UnitSignOff 
     if progress.criterion_is_met(portfolio, mapping.criterion):
         return None
     sign_off = (
-        UnitSignOff.objects.select_for_update()
+        UnitSignOff.objects.select_for_update(of=("self",))
         .filter(portfolio=portfolio, unit_id=mapping.criterion.unit_id, revoked_at__isnull=True)
         .first()
     )
@@ -95,7 +95,7 @@ def mappings_decide(
         raise ActionRefused("Choose accept or refer for at least one mapping.")
     mappings = {
         m.pk: m
-        for m in Mapping.objects.select_for_update()
+        for m in Mapping.objects.select_for_update(of=("self",))
         .select_related("criterion__unit", "evidence__portfolio")
         .filter(evidence=evidence, pk__in=[r.mapping_id for r in requests])
         .order_by("pk")
@@ -183,7 +183,7 @@ def _reopen(actor: User, mapping: Mapping, reason: str) -> tuple[Decision, UnitS
 def mapping_reopen(*, actor: User, mapping: Mapping, reason: str) -> Decision:
     """Take back an acceptance: the mapping returns to the assessor's queue."""
     mapping = (
-        Mapping.objects.select_for_update()
+        Mapping.objects.select_for_update(of=("self",))
         .select_related("criterion__unit", "evidence__portfolio__learner")
         .get(pk=mapping.pk)
     )
@@ -223,7 +223,7 @@ def mapping_reopen(*, actor: User, mapping: Mapping, reason: str) -> Decision:
 
 def _lock_portfolio(portfolio: Portfolio) -> Portfolio:
     return (
-        Portfolio.objects.select_for_update()
+        Portfolio.objects.select_for_update(of=("self",))
         .select_related("learner", "assessor")
         .get(pk=portfolio.pk)
     )
@@ -316,7 +316,7 @@ def iqa_review_record(*, actor: User, decision: Decision, verdict: str, feedback
     decision = Decision.objects.select_related(
         "mapping__criterion__unit", "mapping__evidence__portfolio__assessor", "decided_by"
     ).get(pk=decision.pk)
-    mapping = Mapping.objects.select_for_update().get(pk=decision.mapping_id)
+    mapping = Mapping.objects.select_for_update(of=("self",)).get(pk=decision.mapping_id)
     portfolio = decision.mapping.evidence.portfolio
     if not actor.has_role(Role.IQA) or actor.centre_id != portfolio.centre_id:
         raise ActionRefused("Only an internal quality assurer at this centre can sample decisions.")

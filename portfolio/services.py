@@ -57,12 +57,16 @@ def _evidence_is_submitted(evidence: Evidence) -> bool:
 
 def _lock_evidence(evidence: Evidence) -> Evidence:
     """Re-read the evidence under a row lock so two requests cannot interleave their checks."""
-    return Evidence.objects.select_for_update().select_related("portfolio").get(pk=evidence.pk)
+    return (
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("portfolio")
+        .get(pk=evidence.pk)
+    )
 
 
 def _lock_mapping(mapping: Mapping) -> Mapping:
     return (
-        Mapping.objects.select_for_update()
+        Mapping.objects.select_for_update(of=("self",))
         .select_related("evidence__portfolio", "criterion")
         .get(pk=mapping.pk)
     )
@@ -447,7 +451,7 @@ def mappings_submit_all(*, actor: User, evidence: Evidence) -> int:
     evidence = _lock_evidence(evidence)
     _require_learner(actor, evidence.portfolio)
     waiting = list(
-        evidence.mappings.select_for_update()
+        evidence.mappings.select_for_update(of=("self",))
         .select_related("criterion__unit", "evidence__portfolio")
         .filter(status__in=(MappingStatus.DRAFT, MappingStatus.REFERRED))
     )
