@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import re
+import threading
 import unicodedata
 import warnings
 import zipfile
@@ -29,13 +30,16 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from portfolio.models import FileKind
 
 logger = logging.getLogger(__name__)
 
 pillow_heif.register_heif_opener()
+
+# Pillow's limits are module globals; one decode at a time changes them.
+_PILLOW_SETTINGS = threading.Lock()
 
 SNIFF_BYTES = 8 * 1024
 TEXT_SAMPLE_BYTES = 64 * 1024
@@ -365,14 +369,18 @@ def _decode_text(sample: bytes, *, complete: bool) -> str | None:
 
 @contextmanager
 def _pixel_limit() -> Iterator[int]:
-    """Pillow's own decompression-bomb guard set to our limit while we decode."""
+    """Pillow's own decompression-bomb guard set to our limit while we decode, and truncated
+    images treated as errors: WeasyPrint switches Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES on when it is imported, and a cut-off upload must still be refused."""
     limit = settings.EVIDENCE_MAX_IMAGE_PIXELS
-    previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = limit
-    try:
-        yield limit
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous
+    with _PILLOW_SETTINGS:
+        previous = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
+        Image.MAX_IMAGE_PIXELS = limit
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield limit
+        finally:
+            Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _too_many_pixels(name: str, limit: int, size: tuple[int, int] | None) -> UploadRefused:
