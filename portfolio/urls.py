@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portfolio.views import evidence, files, mappings, portfolios
+from portfolio.views import evidence, exports, files, mappings, portfolios
 
 app_name = "portfolio"
 
@@ -25,6 +25,11 @@ urlpatterns = [
     path("mappings/<int:pk>/submit/", mappings.mapping_submit, name="mapping_submit"),
     path("mappings/<int:pk>/withdraw/", mappings.mapping_withdraw, name="mapping_withdraw"),
     path("mappings/<int:pk>/delete/", mappings.mapping_delete, name="mapping_delete"),
+    path("portfolios/<int:pk>/exports/", exports.export_list, name="export_list"),
+    path("exports/<int:pk>/", exports.export_detail, name="export_detail"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
+    path("exports/<int:pk>/again/", exports.export_retry, name="export_retry"),
+    path("verify/", exports.verify, name="verify"),
     path("files/<int:pk>/", files.file_download, name="file_download"),
     path("files/<int:pk>/thumbnail/", files.file_thumbnail, name="file_thumbnail"),
     path("files/<int:pk>/delete/", files.file_delete, name="file_delete"),

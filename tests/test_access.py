@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -21,7 +22,7 @@ from accounts.models import User
 from assessment import services as assessment_services
 from assessment.services import DecisionRequest
 from portfolio import services
-from portfolio.models import EvidenceType, Portfolio
+from portfolio.models import EvidenceType, ExportState, Portfolio, PortfolioExport
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.factories import UserFactory
 
@@ -110,6 +111,7 @@ TABLE = [
     Row("assessment:iqa_sampling", statuses(403, anonymous=302, iqa=200)),
     Row("assessment:iqa_overview", statuses(403, anonymous=302, iqa=200)),
     Row("assessment:iqa_rates", statuses(403, anonymous=302, iqa=400), method="post"),
+    Row("portfolio:verify", PUBLIC),
 ]
 
 # The learner's own portfolio objects: people who may see them read (200); only the learner
@@ -184,6 +186,25 @@ TABLE += [
     ),
     Row("assessment:portfolio_timeline", HIDDEN, args=foreign("portfolio"), label="other centre"),
     Row("assessment:decision_sample", statuses(403, anonymous=302, iqa=200), args=own("decision")),
+    Row("portfolio:export_list", READ, args=own("portfolio")),
+    Row("portfolio:export_list", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row("portfolio:export_detail", READ, args=own("export")),
+    Row("portfolio:export_detail", HIDDEN, args=foreign("export"), label="other centre"),
+    Row("portfolio:export_download", READ, args=own("export")),
+    Row("portfolio:export_download", HIDDEN, args=foreign("export"), label="other centre"),
+    Row(
+        "portfolio:export_retry",
+        {**READ, **{role: 302 for role in READ if READ[role] == 200}},
+        args=own("export"),
+        method="post",
+    ),
+    Row(
+        "portfolio:export_retry",
+        HIDDEN,
+        args=foreign("export"),
+        method="post",
+        label="other centre",
+    ),
 ]
 
 
@@ -242,7 +263,15 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
                 )
             ],
         )
+    export = PortfolioExport.objects.create(
+        portfolio=portfolio,
+        requested_by=learner,
+        verification_code=f"TEST-{portfolio.pk:04d}-CODE",
+        state=ExportState.DONE,
+    )
+    export.file.save("export.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
     return {
+        "export": export,
         "decision": decision,
         "unit": AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="1.1").unit,
         "portfolio": portfolio,

@@ -21,8 +21,10 @@ def status_badge(status: str, label: str) -> dict[str, str]:
 
 
 @register.filter
-def filesize(size: int) -> str:
+def filesize(size: int | None) -> str:
     """Sizes as people read them: 512 bytes, 34 KB, 2.4 MB."""
+    if size is None:
+        return "–"
     if size < 1024:
         return f"{size} bytes"
     if size < 1024 * 1024:

@@ -1,0 +1,93 @@
+"""Stitching rendered sections into one PDF with pypdf: page numbers, bookmarks, live links
+between sections, appended PDFs, embedded files and document metadata."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+# Links in the front matter point here; they are rewritten into jumps to the section's page.
+LINK_PREFIX = "https://export.invalid/goto/"
+
+
+@dataclass
+class Part:
+    key: str
+    pdf: bytes
+    bookmark: str | None = None
+    group: str | None = None
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = len(PdfReader(io.BytesIO(self.pdf)).pages)
+
+
+def page_numbers(parts: list[Part], first_page: int) -> tuple[dict[str, int], int]:
+    """The 1-based first page of each part when the body starts at first_page; and the last."""
+    numbers, page = {}, first_page
+    for part in parts:
+        numbers[part.key] = page
+        page += part.pages
+    return numbers, page - 1
+
+
+def _rewrite_links(writer: PdfWriter, first_pages: dict[str, int]) -> None:
+    for page in writer.pages:
+        for annotation_ref in page.get("/Annots", []) or []:
+            annotation = annotation_ref.get_object()
+            action = annotation.get("/A")
+            if action is None:
+                continue
+            uri = action.get_object().get("/URI")
+            if not isinstance(uri, str) or not uri.startswith(LINK_PREFIX):
+                continue
+            target = first_pages.get(uri.removeprefix(LINK_PREFIX))
+            if target is None:
+                continue
+            annotation[NameObject("/A")] = DictionaryObject(
+                {
+                    NameObject("/S"): NameObject("/GoTo"),
+                    NameObject("/D"): ArrayObject(
+                        [writer.pages[target - 1].indirect_reference, NameObject("/Fit")]
+                    ),
+                }
+            )
+
+
+def assemble(
+    parts: list[Part],
+    *,
+    overlay: bytes,
+    attachments: list[tuple[str, bytes]],
+    metadata: dict[str, str],
+    groups: dict[str, str],
+) -> bytes:
+    writer = PdfWriter()
+    first_pages: dict[str, int] = {}
+    for part in parts:
+        first_pages[part.key] = len(writer.pages) + 1
+        writer.append(io.BytesIO(part.pdf), import_outline=False)
+    stamps = PdfReader(io.BytesIO(overlay))
+    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
+        page.merge_page(stamp)
+    _rewrite_links(writer, first_pages)
+    parents: dict[str, object] = {}
+    for part in parts:
+        if part.group and part.group not in parents:
+            parents[part.group] = writer.add_outline_item(
+                groups[part.group], first_pages[part.key] - 1
+            )
+        if part.bookmark:
+            writer.add_outline_item(
+                part.bookmark, first_pages[part.key] - 1, parent=parents.get(part.group or "")
+            )
+    for name, data in attachments:
+        writer.add_attachment(name, data)
+    writer.add_metadata(metadata)
+    writer.page_mode = "/UseOutlines"
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()

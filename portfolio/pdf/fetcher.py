@@ -1,0 +1,57 @@
+"""WeasyPrint may load only the project's own stylesheet and this portfolio's files.
+
+Every URL in the export's HTML uses the `export:` scheme; anything else — http(s), file:,
+data:, another portfolio's file — is refused, so learner content cannot make the renderer
+reach the network or the disk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from portfolio.models import EvidenceFile, Portfolio
+
+SCHEME = "export:"
+STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "pdf.css"
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+class ExportFetcher(URLFetcher):
+    def __init__(self, portfolio: Portfolio) -> None:
+        super().__init__(allowed_protocols=["export"], allow_redirects=False)
+        self.portfolio = portfolio
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if not url.startswith(SCHEME):
+            raise RefusedURL(f"Refused to fetch {url!r}: not part of this portfolio")
+        target = url.removeprefix(SCHEME)
+        if target == "pdf.css":
+            return URLFetcherResponse(
+                url, STYLESHEET.read_bytes(), {"Content-Type": "text/css; charset=utf-8"}
+            )
+        kind, _, identifier = target.partition("/")
+        if kind == "image" and identifier.isdigit():
+            evidence_file = (
+                EvidenceFile.objects.filter(
+                    pk=int(identifier), evidence__portfolio=self.portfolio, kind="image"
+                )
+                .only("file", "print_rendition", "content_type")
+                .first()
+            )
+            if evidence_file is not None:
+                # The print-size rendition made at upload; the original only if the worker
+                # has not made it yet (WeasyPrint's dpi cap then limits what is embedded).
+                stored = evidence_file.print_rendition or evidence_file.file
+                with stored.open("rb") as handle:
+                    body = handle.read()
+                content_type = (
+                    "image/jpeg" if evidence_file.print_rendition else evidence_file.content_type
+                )
+                return URLFetcherResponse(url, body, {"Content-Type": content_type})
+        raise RefusedURL(f"Refused to fetch {url!r}: not part of this portfolio")
