@@ -51,7 +51,12 @@ def normalise_code(code: str) -> str:
 
 
 def latest_audit_id(portfolio: Portfolio) -> int | None:
-    return AuditEntry.objects.filter(portfolio=portfolio).aggregate(latest=Max("pk"))["latest"]
+    """The newest change to the portfolio's content; asking for a PDF is not a change."""
+    return (
+        AuditEntry.objects.filter(portfolio=portfolio)
+        .exclude(action__startswith="export.")
+        .aggregate(latest=Max("pk"))["latest"]
+    )
 
 
 @transaction.atomic
