@@ -40,7 +40,7 @@ def send_digest(recipient_id: int) -> int:
     with transaction.atomic():
         pending = list(
             Notification.objects.select_for_update(of=("self",))
-            .filter(recipient_id=recipient_id, emailed_at__isnull=True)
+            .filter(recipient_id=recipient_id, recipient__is_active=True, emailed_at__isnull=True)
             .select_related("recipient")
             .order_by("created_at", "pk")
         )

@@ -95,6 +95,11 @@ class UnitDeclaration(AppendOnlyModel):
         return f"{self.unit.reference} declared by {self.declared_by}"
 
 
+class UnitSignOffQuerySet(models.QuerySet):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Sign-offs are revoked, never deleted.")
+
+
 class UnitSignOff(models.Model):
     """The assessor's sign-off of a unit. Reopening a mapping it depended on revokes it;
     the row stays, with who revoked it, when and why."""
@@ -109,6 +114,8 @@ class UnitSignOff(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.TextField(blank=True)
+
+    objects = UnitSignOffQuerySet.as_manager()
 
     class Meta:
         ordering = ["signed_at"]

@@ -60,7 +60,8 @@ def _describe_latest(mapping: Mapping) -> str:
     latest = mapping.decisions.select_related("decided_by").order_by("-decided_at", "-pk").first()
     if latest is None:
         return f"it is now {mapping.get_status_display().lower()}"
-    when = timezone.localtime(latest.decided_at).strftime("%H:%M on %d %B")
+    local = timezone.localtime(latest.decided_at)
+    when = f"{local:%H:%M} on {local.day} {local:%B}"
     return f"{latest.decided_by} {latest.get_outcome_display().lower()} it at {when}"
 
 
@@ -113,8 +114,10 @@ def mappings_decide(
         ):
             if mapping.status == MappingStatus.SUBMITTED:
                 detail = "the learner resubmitted it"
-            elif mapping.status == MappingStatus.DRAFT:
+            elif mapping.status == MappingStatus.DRAFT and seen is not None:
                 detail = "the learner withdrew it"
+            elif mapping.status == MappingStatus.DRAFT:
+                detail = "it has not been submitted for assessment"
             else:
                 detail = _describe_latest(mapping)
             raise DecisionConflict(
@@ -175,7 +178,9 @@ def _reopen(actor: User, mapping: Mapping, reason: str) -> tuple[Decision, UnitS
         mapping=mapping, outcome=Outcome.REOPENED, feedback=reason, decided_by=actor
     )
     mapping.status = MappingStatus.SUBMITTED
-    mapping.save(update_fields=["status"])
+    # A new version: a review page loaded before the reopening must not decide it unseen.
+    mapping.submitted_at = timezone.now()
+    mapping.save(update_fields=["status", "submitted_at"])
     return decision, _revoke_if_unmet(actor, mapping, reason)
 
 
@@ -361,15 +366,23 @@ def iqa_review_record(*, actor: User, decision: Decision, verdict: str, feedback
             "mapping_reopened": reopened is not None,
         },
     )
+    verb = "agreed" if verdict == IqaAgreement.AGREE else "disagreed"
+    criterion = decision.mapping.criterion.number
+    back = " It is back in your queue." if reopened else ""
+    link = reverse("assessment:evidence_review", args=[decision.mapping.evidence_id])
     notify(
         recipient=decision.decided_by,
-        message=(
-            f"{actor} {'agreed' if verdict == IqaAgreement.AGREE else 'disagreed'} with your "
-            f"decision on criterion {decision.mapping.criterion.number} for "
-            f"{portfolio.learner}." + (" It is back in your queue." if reopened else "")
-        ),
-        link=reverse("assessment:evidence_review", args=[decision.mapping.evidence_id]),
+        message=f"{actor} {verb} with your decision on criterion {criterion} for "
+        f"{portfolio.learner}.{back if portfolio.assessor_id == decision.decided_by_id else ''}",
+        link=link,
     )
+    if reopened and portfolio.assessor_id and portfolio.assessor_id != decision.decided_by_id:
+        # The mapping goes back to whoever assesses the portfolio now.
+        notify(
+            recipient=portfolio.assessor,
+            message=f"{actor} reopened criterion {criterion} for {portfolio.learner}.{back}",
+            link=link,
+        )
     return review
 
 
@@ -389,6 +402,13 @@ def sampling_rates_set(
     rates = [default, *by_assessor.values(), *by_unit.values()]
     if any(rate is not None and not 0 <= rate <= 100 for rate in rates):
         raise ActionRefused("Each rate is a percentage from 0 to 100.")
+    known = set(
+        User.objects.filter(
+            pk__in=list(by_assessor), centre_id=actor.centre_id, memberships__role=Role.ASSESSOR
+        ).values_list("pk", flat=True)
+    )
+    if set(by_assessor) - known:
+        raise ActionRefused("Rates can be set only for assessors at your centre.")
     centre_rates = SamplingRate.objects.filter(centre_id=actor.centre_id)
     before = {str(r): r.percent for r in centre_rates.select_related("assessor", "unit")}
     centre_rates.delete()

@@ -18,6 +18,12 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = selectors.evidence_for_review(get_evidence_to_assess(request.user, pk))
     mappings = list(evidence.mappings.all())
     waiting = [m for m in mappings if m.status == MappingStatus.SUBMITTED]
+    if request.method == "POST":
+        # A mapping decided elsewhere since this page loaded stays in the form, so the
+        # service can say what happened instead of the decision vanishing.
+        waiting += [
+            m for m in mappings if m not in waiting and request.POST.get(f"decision-{m.pk}")
+        ]
     form = DecisionsForm(request.POST or None, mappings=waiting)
     if request.method == "POST" and form.is_valid():
         try:
