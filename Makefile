@@ -47,6 +47,7 @@ format: install
 
 bench: install
 	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; $(PYTHON) "$$script" || exit 1; done
+	$(PYTHON) bench/pdf_export.py
 
 clean:
 	rm -rf .venv .uv var .pytest_cache .ruff_cache

@@ -15,6 +15,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_people": can_browse_people(user),
         "nav_caseload": user.has_role(Role.ASSESSOR),
         "nav_iqa": user.has_role(Role.IQA),
+        "nav_cohorts": user.has_role(Role.TUTOR, Role.CENTRE_ADMIN, Role.IQA),
+        "nav_overview": user.has_role(Role.CENTRE_ADMIN, Role.IQA),
+        "nav_enrolment": user.has_role(Role.CENTRE_ADMIN),
         "unread_notifications": Notification.objects.filter(
             recipient=user, read_at__isnull=True
         ).count(),

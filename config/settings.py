@@ -157,6 +157,13 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 100
 # database and run by `manage.py db_worker`, which `make run` starts beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NOTIFICATION_DIGEST_MINUTES = env_int("NOTIFICATION_DIGEST_MINUTES", 10, minimum=0)
+# RAG status on tutors' dashboards: a learner is "behind" when the share of criteria met trails
+# the share of their planned time elapsed by more than the first margin (percentage points),
+# and "at risk" when by more than the second, or when the planned end has passed.
+RAG_BEHIND_MARGIN = env_int("RAG_BEHIND_MARGIN", 10, minimum=0)
+RAG_AT_RISK_MARGIN = env_int("RAG_AT_RISK_MARGIN", 25, minimum=0)
+if RAG_AT_RISK_MARGIN < RAG_BEHIND_MARGIN:
+    raise ImproperlyConfigured("RAG_AT_RISK_MARGIN must be at least RAG_BEHIND_MARGIN.")
 # The address people reach the site at, for links in email.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 

@@ -11,5 +11,7 @@ urlpatterns = [
     path("catalogue/", include("qualifications.urls")),
     path("", include("portfolio.urls")),
     path("", include("assessment.urls")),
+    path("centre/", include("cohorts.urls")),
+    path("", include("cohorts.dashboard_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from portfolio.models import AuditEntry, Evidence, EvidenceFile, Mapping, Portfo
 
 @admin.register(Portfolio)
 class PortfolioAdmin(admin.ModelAdmin):
-    """Administrators register learners on qualifications here until enrolment pages exist."""
+    """For site operators; centre administrators enrol learners on the enrolment pages."""
 
     list_display = [
         "learner",

@@ -25,8 +25,6 @@ from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
 
-COHORT_NAME = "Retail Level 3 – autumn intake"
-
 
 def _photo(caption: str, colour: str) -> SimpleUploadedFile:
     image = Image.new("RGB", (1200, 900), colour)
@@ -94,12 +92,21 @@ def _evidence(
 def seed_demo_portfolios() -> list[Portfolio]:
     centre = Centre.objects.get(name=DEMO_CENTRE)
     people = {u.email.split("@")[0]: u for u in User.objects.filter(centre=centre)}
-    cohort, _ = Cohort.objects.get_or_create(centre=centre, name=COHORT_NAME)
-    cohort.tutors.add(people["tom"])
     today = timezone.localdate()
+    start, planned_end = today - datetime.timedelta(days=120), today + datetime.timedelta(days=245)
     portfolios = []
-    for learner_key in ("amy", "ben"):
-        for qualification in Qualification.objects.order_by("reference"):
+    for qualification in Qualification.objects.order_by("reference"):
+        cohort, _ = Cohort.objects.get_or_create(
+            centre=centre,
+            name=f"{qualification.reference} – autumn intake",
+            defaults={
+                "qualification": qualification,
+                "start_date": start,
+                "planned_end_date": planned_end,
+            },
+        )
+        cohort.tutors.add(people["tom"])
+        for learner_key in ("amy", "ben"):
             if learner_key == "ben" and qualification.reference != "OCR-L3-RSSP-CERT":
                 continue
             portfolio, _ = Portfolio.objects.get_or_create(
@@ -110,8 +117,8 @@ def seed_demo_portfolios() -> list[Portfolio]:
                     "assessor": people["iris" if "RSM" in qualification.reference else "asha"],
                     "tutor": people["tom"],
                     "cohort": cohort,
-                    "start_date": today - datetime.timedelta(days=120),
-                    "planned_end_date": today + datetime.timedelta(days=245),
+                    "start_date": start,
+                    "planned_end_date": planned_end,
                 },
             )
             portfolios.append(portfolio)

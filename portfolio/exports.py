@@ -197,11 +197,21 @@ def build(export: PortfolioExport, *, report: Callable[[int, str], None] | None 
             [(e.evidence.pk, e.evidence.title) for e in data.evidence],
         )
         keep.add(fingerprint)
+        unit_id = unit.unit.pk
         pdf, _ = cached_section(
             portfolio.pk,
             fingerprint,
             "portfolio/pdf/unit.html",
-            {**shared, "unit": unit, "number": index},
+            {
+                **shared,
+                "unit": unit,
+                "number": index,
+                "declarations": [d for d in data.declarations if d.unit_id == unit_id],
+                "sign_offs": [s for s in data.sign_offs if s.unit_id == unit_id],
+                "reviews": [
+                    r for r in data.iqa_reviews if r.decision.mapping.criterion.unit_id == unit_id
+                ],
+            },
             fetcher,
         )
         parts.append(
@@ -260,7 +270,12 @@ def build(export: PortfolioExport, *, report: Callable[[int, str], None] | None 
             "audit",
             render_pdf(
                 "portfolio/pdf/audit.html",
-                {**shared, "attachments": attachments, "appended": appended},
+                {
+                    **shared,
+                    "attachments": attachments,
+                    "appended": appended,
+                    "whole": export.scope == ExportScope.WHOLE,
+                },
                 fetcher,
             ),
             bookmark="Audit timeline",
@@ -325,10 +340,12 @@ def build(export: PortfolioExport, *, report: Callable[[int, str], None] | None 
         state=ExportState.DONE,
         progress=100,
         stage="Ready",
-        finished_at=timezone.now(),
+        finished_at=generated_at,
         last_audit_id=audit_id,
     )
-    prune_cache(portfolio.pk, keep)
+    if export.scope == ExportScope.WHOLE:
+        # Only a whole export knows every section still in use.
+        prune_cache(portfolio.pk, keep)
     notify(
         recipient=export.requested_by,
         message=f"The PDF of {portfolio.learner}'s portfolio is ready.",

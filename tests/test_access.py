@@ -21,6 +21,7 @@ from PIL import Image
 from accounts.models import User
 from assessment import services as assessment_services
 from assessment.services import DecisionRequest
+from cohorts.models import Cohort
 from portfolio import services
 from portfolio.models import EvidenceType, ExportState, Portfolio, PortfolioExport
 from qualifications.models import AssessmentCriterion, Qualification
@@ -112,6 +113,11 @@ TABLE = [
     Row("assessment:iqa_overview", statuses(403, anonymous=302, iqa=200)),
     Row("assessment:iqa_rates", statuses(403, anonymous=302, iqa=400), method="post"),
     Row("portfolio:verify", PUBLIC),
+    Row(
+        "dashboards:cohort_index",
+        statuses(403, anonymous=302, tutor=200, iqa=200, centre_admin=200),
+    ),
+    Row("dashboards:centre_overview", statuses(403, anonymous=302, iqa=200, centre_admin=200)),
 ]
 
 # The learner's own portfolio objects: people who may see them read (200); only the learner
@@ -121,6 +127,8 @@ READ = statuses(200, anonymous=302, other_learner=404, operator=404)
 WRITE = statuses(403, anonymous=302, learner=200, other_learner=404, operator=404)
 WRITE_POST = {**WRITE, "learner": 302}
 HIDDEN = statuses(404, anonymous=302)
+# Tutors of the cohort, IQAs and administrators see a cohort; other roles are not for it.
+COHORT = statuses(403, anonymous=302, tutor=200, iqa=200, centre_admin=200)
 # Only the assigned assessor acts; others who can see the portfolio get 403.
 ASSESS = statuses(403, anonymous=302, assessor=200, other_learner=404, operator=404)
 
@@ -186,6 +194,19 @@ TABLE += [
     ),
     Row("assessment:portfolio_timeline", HIDDEN, args=foreign("portfolio"), label="other centre"),
     Row("assessment:decision_sample", statuses(403, anonymous=302, iqa=200), args=own("decision")),
+    *[
+        row
+        for name in ("cohort_dashboard", "cohort_heatmap", "cohort_progress")
+        for row in (
+            Row(f"dashboards:{name}", COHORT, args=own("cohort")),
+            Row(
+                f"dashboards:{name}",
+                {**COHORT, "tutor": 404, "iqa": 404, "centre_admin": 404},
+                args=foreign("cohort"),
+                label="other centre",
+            ),
+        )
+    ],
     Row("portfolio:export_list", READ, args=own("portfolio")),
     Row("portfolio:export_list", HIDDEN, args=foreign("portfolio"), label="other centre"),
     Row("portfolio:export_detail", READ, args=own("export")),
@@ -205,14 +226,48 @@ TABLE += [
         method="post",
         label="other centre",
     ),
+    # Enrolment pages are the centre administrator's alone.
+    Row("cohorts:cohort_list", statuses(403, anonymous=302, centre_admin=200)),
+    Row("cohorts:cohort_create", statuses(403, anonymous=302, centre_admin=200)),
+    Row("cohorts:learner_list", statuses(403, anonymous=302, centre_admin=200)),
+    Row("cohorts:learner_enrol", statuses(403, anonymous=302, centre_admin=200)),
+    Row("cohorts:intake_upload", statuses(403, anonymous=302, centre_admin=200)),
+    Row(
+        "cohorts:intake_preview",
+        statuses(403, anonymous=302, centre_admin=302),
+        label="nothing uploaded",
+    ),
+    Row(
+        "cohorts:intake_result",
+        statuses(403, anonymous=302, centre_admin=302),
+        label="nothing imported",
+    ),
+    Row(
+        "cohorts:portfolio_reassign",
+        statuses(403, anonymous=302, centre_admin=200),
+        args=own("portfolio"),
+    ),
+    Row(
+        "cohorts:portfolio_reassign",
+        statuses(403, anonymous=302, centre_admin=404),
+        args=foreign("portfolio"),
+        label="other centre",
+    ),
 ]
 
 
 def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
+    qualification = Qualification.objects.get(reference="OCR-L3-RSSP-CERT")
+    cohort = Cohort.objects.create(
+        centre=learner.centre, name=f"Intake {learner.pk}", qualification=qualification
+    )
+    if people.get("tutor"):
+        cohort.tutors.add(people["tutor"])
     portfolio = Portfolio.objects.create(
         learner=learner,
         centre=learner.centre,
-        qualification=Qualification.objects.get(reference="OCR-L3-RSSP-CERT"),
+        cohort=cohort,
+        qualification=qualification,
         start_date=datetime.date(2026, 9, 1),
         planned_end_date=datetime.date(2027, 7, 31),
         **people,
@@ -271,6 +326,7 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
     )
     export.file.save("export.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
     return {
+        "cohort": cohort,
         "export": export,
         "decision": decision,
         "unit": AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="1.1").unit,

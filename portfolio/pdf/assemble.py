@@ -78,11 +78,13 @@ def assemble(
     for part in parts:
         if part.group and part.group not in parents:
             parents[part.group] = writer.add_outline_item(
-                groups[part.group], first_pages[part.key] - 1
+                title=groups[part.group], page_number=first_pages[part.key] - 1
             )
         if part.bookmark:
             writer.add_outline_item(
-                part.bookmark, first_pages[part.key] - 1, parent=parents.get(part.group or "")
+                title=part.bookmark,
+                page_number=first_pages[part.key] - 1,
+                parent=parents.get(part.group or ""),
             )
     for name, data in attachments:
         writer.add_attachment(name, data)

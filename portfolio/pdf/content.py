@@ -25,7 +25,7 @@ from portfolio.models import (
 )
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 
 
 @dataclass
@@ -102,11 +102,12 @@ def gather(export: PortfolioExport) -> ExportContent:
     )
     header = f"{portfolio.learner.full_name} · {portfolio.qualification.title}"
     sections = []
-    for item in evidence:
+    for number, item in enumerate(evidence, start=1):
         files = list(item.files.all())
         section = EvidenceSection(evidence=item, mappings=item.export_mappings, files=files)
         section.fingerprint = _fingerprint(
             header,
+            number,
             [item.pk, item.type, item.title, item.activity_date, item.description],
             [(f.pk, f.sha256, f.print_rendition.name, f.original_name) for f in files],
             [

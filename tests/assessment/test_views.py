@@ -118,7 +118,7 @@ def timeline_url(portfolio: Portfolio) -> str:
 
 
 def csv_rows(response: HttpResponse) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 

@@ -1,0 +1,265 @@
+"""The numbers behind tutors' and administrators' dashboards, aggregated in the database.
+
+Each function runs a fixed number of queries whatever the number of learners: one query per
+measure, grouped by portfolio, then joined up in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Role, User
+from assessment.models import Decision, Outcome, UnitSignOff
+from cohorts.models import Cohort
+from cohorts.rag import RAG_ORDER, Rag, rag_status
+from portfolio.models import AuditEntry, Mapping, MappingStatus, Portfolio
+from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
+
+
+@dataclass
+class LearnerRow:
+    portfolio: Portfolio
+    criteria_total: int = 0
+    criteria_met: int = 0
+    units_total: int = 0
+    units_signed_off: int = 0
+    waiting: int = 0
+    referrals: int = 0
+    last_activity: datetime.datetime | None = None
+    rag: Rag = Rag.GREEN
+
+    @property
+    def percent_met(self) -> int:
+        return round(100 * self.criteria_met / self.criteria_total) if self.criteria_total else 0
+
+    @property
+    def days_inactive(self) -> int | None:
+        if self.last_activity is None:
+            return None
+        return (timezone.now() - self.last_activity).days
+
+    @property
+    def rag_order(self) -> int:
+        return RAG_ORDER[self.rag]
+
+
+def _criteria_per_unit(qualification_ids: set[int]) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Unit ids per qualification (in order) and criteria per unit; two queries."""
+    units: dict[int, list[int]] = defaultdict(list)
+    for qualification_id, unit_id in (
+        QualificationUnit.objects.filter(qualification_id__in=qualification_ids)
+        .order_by("position")
+        .values_list("qualification_id", "unit_id")
+    ):
+        units[qualification_id].append(unit_id)
+    totals = dict(
+        AssessmentCriterion.objects.filter(unit_id__in={u for ids in units.values() for u in ids})
+        .values("unit_id")
+        .annotate(total=Count("pk"))
+        .values_list("unit_id", "total")
+    )
+    return units, totals
+
+
+def learner_rows(portfolios: QuerySet[Portfolio]) -> list[LearnerRow]:
+    """One row per portfolio with its progress measures and RAG; eight queries."""
+    items = list(portfolios.select_related("learner", "assessor", "qualification", "cohort"))
+    ids = [p.pk for p in items]
+    units, criteria = _criteria_per_unit({p.qualification_id for p in items})
+    met = dict(
+        Mapping.objects.filter(evidence__portfolio__in=ids, status=MappingStatus.ACCEPTED)
+        .values("evidence__portfolio_id")
+        .annotate(met=Count("criterion_id", distinct=True))
+        .values_list("evidence__portfolio_id", "met")
+    )
+    signed = dict(
+        UnitSignOff.objects.filter(portfolio__in=ids, revoked_at__isnull=True)
+        .values("portfolio_id")
+        .annotate(total=Count("pk"))
+        .values_list("portfolio_id", "total")
+    )
+    queues = {
+        row["evidence__portfolio_id"]: row
+        for row in Mapping.objects.filter(evidence__portfolio__in=ids)
+        .values("evidence__portfolio_id")
+        .annotate(
+            waiting=Count("pk", filter=Q(status=MappingStatus.SUBMITTED)),
+            referrals=Count("pk", filter=Q(status=MappingStatus.REFERRED)),
+        )
+    }
+    activity = dict(
+        AuditEntry.objects.filter(portfolio__in=ids, actor=F("portfolio__learner"))
+        .values("portfolio_id")
+        .annotate(last=Max("at"))
+        .values_list("portfolio_id", "last")
+    )
+    today = timezone.localdate()
+    rows = []
+    for portfolio in items:
+        unit_ids = units.get(portfolio.qualification_id, [])
+        row = LearnerRow(
+            portfolio=portfolio,
+            criteria_total=sum(criteria.get(u, 0) for u in unit_ids),
+            criteria_met=met.get(portfolio.pk, 0),
+            units_total=len(unit_ids),
+            units_signed_off=signed.get(portfolio.pk, 0),
+            waiting=queues.get(portfolio.pk, {}).get("waiting", 0),
+            referrals=queues.get(portfolio.pk, {}).get("referrals", 0),
+            last_activity=activity.get(portfolio.pk),
+        )
+        row.rag = rag_status(
+            percent_met=row.percent_met,
+            start=portfolio.start_date,
+            planned_end=portfolio.planned_end_date,
+            today=today,
+            complete=bool(unit_ids) and row.units_signed_off >= len(unit_ids),
+        )
+        rows.append(row)
+    return rows
+
+
+SORTS = {
+    "name": lambda r: r.portfolio.learner.full_name.lower(),
+    "met": lambda r: r.percent_met,
+    "units": lambda r: r.units_signed_off,
+    "waiting": lambda r: r.waiting,
+    "referrals": lambda r: r.referrals,
+    "inactive": lambda r: -1 if r.days_inactive is None else r.days_inactive,
+    "rag": lambda r: (r.rag_order, r.percent_met),
+}
+
+
+@dataclass
+class HeatmapRow:
+    portfolio: Portfolio
+    cells: list[tuple[int, int]] = field(default_factory=list)  # (met, total) per unit
+
+    def percents(self) -> list[int]:
+        return [round(100 * met / total) if total else 0 for met, total in self.cells]
+
+
+def heatmap(portfolios: QuerySet[Portfolio], units: list[Unit]) -> list[HeatmapRow]:
+    """Learners down, units across: criteria met of total per cell; three queries."""
+    items = list(portfolios.select_related("learner"))
+    totals = dict(
+        AssessmentCriterion.objects.filter(unit__in=units)
+        .values("unit_id")
+        .annotate(total=Count("pk"))
+        .values_list("unit_id", "total")
+    )
+    met: dict[tuple[int, int], int] = {}
+    for portfolio_id, unit_id, count in (
+        Mapping.objects.filter(
+            evidence__portfolio__in=[p.pk for p in items], status=MappingStatus.ACCEPTED
+        )
+        .values("evidence__portfolio_id", "criterion__unit_id")
+        .annotate(met=Count("criterion_id", distinct=True))
+        .values_list("evidence__portfolio_id", "criterion__unit_id", "met")
+    ):
+        met[(portfolio_id, unit_id)] = count
+    return [
+        HeatmapRow(
+            portfolio=p,
+            cells=[(met.get((p.pk, u.pk), 0), totals.get(u.pk, 0)) for u in units],
+        )
+        for p in items
+    ]
+
+
+def progress_by_week(
+    portfolios: QuerySet[Portfolio], since: datetime.date
+) -> list[tuple[datetime.date, int]]:
+    """Criteria met across the group at the end of each week (Monday-dated), cumulative."""
+    firsts = (
+        Decision.objects.filter(
+            mapping__evidence__portfolio__in=portfolios, outcome=Outcome.ACCEPTED
+        )
+        .values("mapping__evidence__portfolio_id", "mapping__criterion_id")
+        .annotate(first=Min("decided_at"))
+        .values_list("first", flat=True)
+    )
+    per_week: dict[datetime.date, int] = defaultdict(int)
+    for first in firsts:
+        day = timezone.localtime(first).date()
+        per_week[day - datetime.timedelta(days=day.weekday())] += 1
+    start = since - datetime.timedelta(days=since.weekday())
+    if per_week:
+        start = min(start, min(per_week))
+    today = timezone.localdate()
+    weeks, total, week = [], 0, start
+    while week <= today:
+        total += per_week.get(week, 0)
+        weeks.append((week, total))
+        week += datetime.timedelta(days=7)
+    return weeks
+
+
+def cohort_units(cohort: Cohort) -> list[Unit]:
+    if cohort.qualification_id is None:
+        return []
+    return list(
+        Unit.objects.filter(qualification_links__qualification_id=cohort.qualification_id).order_by(
+            "qualification_links__position"
+        )
+    )
+
+
+@dataclass
+class CohortSummary:
+    cohort: Cohort
+    learners: int = 0
+    percent_met: int = 0
+    rag: dict[str, int] = field(default_factory=dict)
+
+
+def centre_overview(user: User) -> tuple[list[CohortSummary], list[dict]]:
+    """Every cohort's summary and every assessor's caseload at the person's centre."""
+    portfolios = Portfolio.objects.filter(centre_id=user.centre_id)
+    rows = learner_rows(portfolios)
+    cohorts = {
+        c.pk: CohortSummary(cohort=c)
+        for c in Cohort.objects.filter(centre_id=user.centre_id).select_related("qualification")
+    }
+    totals: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        summary = cohorts.get(row.portfolio.cohort_id)
+        if summary is None:
+            continue
+        summary.learners += 1
+        summary.rag[row.rag] = summary.rag.get(row.rag, 0) + 1
+        totals[summary.cohort.pk].append(row.percent_met)
+    for pk, values in totals.items():
+        cohorts[pk].percent_met = round(sum(values) / len(values))
+    caseloads = dict(
+        portfolios.values("assessor_id")
+        .annotate(total=Count("pk"))
+        .values_list("assessor_id", "total")
+    )
+    queues = {
+        row["evidence__portfolio__assessor_id"]: row
+        for row in Mapping.objects.filter(
+            evidence__portfolio__centre_id=user.centre_id, status=MappingStatus.SUBMITTED
+        )
+        .values("evidence__portfolio__assessor_id")
+        .annotate(waiting=Count("pk"), oldest=Min("submitted_at"))
+    }
+    assessors = []
+    for person in User.objects.filter(
+        centre_id=user.centre_id, memberships__role=Role.ASSESSOR
+    ).order_by("full_name"):
+        queue = queues.get(person.pk, {})
+        oldest = queue.get("oldest")
+        assessors.append(
+            {
+                "person": person,
+                "portfolios": caseloads.get(person.pk, 0),
+                "waiting": queue.get("waiting", 0),
+                "days_waiting": (timezone.now() - oldest).days if oldest else None,
+            }
+        )
+    return sorted(cohorts.values(), key=lambda s: s.cohort.name), assessors
