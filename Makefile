@@ -48,6 +48,7 @@ format: install
 bench: install
 	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; $(PYTHON) "$$script" || exit 1; done
 	$(PYTHON) bench/pdf_export.py
+	$(PYTHON) bench/pages.py
 
 clean:
 	rm -rf .venv .uv var .pytest_cache .ruff_cache
