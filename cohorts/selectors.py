@@ -66,58 +66,88 @@ def _criteria_per_unit(qualification_ids: set[int]) -> tuple[dict[int, list[int]
     return units, totals
 
 
+@dataclass
+class Measures:
+    """Each measure for a group of portfolios, by portfolio id; six grouped queries."""
+
+    units: dict[int, list[int]]
+    criteria: dict[int, int]
+    met: dict[int, int]
+    signed: dict[int, int]
+    queues: dict[int, dict]
+    activity: dict[int, datetime.datetime]
+
+    def fill(self, row: LearnerRow, pk: int, qualification_id: int, start, planned_end) -> None:
+        unit_ids = self.units.get(qualification_id, [])
+        row.criteria_total = sum(self.criteria.get(u, 0) for u in unit_ids)
+        row.criteria_met = self.met.get(pk, 0)
+        row.units_total = len(unit_ids)
+        row.units_signed_off = self.signed.get(pk, 0)
+        row.waiting = self.queues.get(pk, {}).get("waiting", 0)
+        row.referrals = self.queues.get(pk, {}).get("referrals", 0)
+        row.last_activity = self.activity.get(pk)
+        row.rag = rag_status(
+            percent_met=row.percent_met,
+            start=start,
+            planned_end=planned_end,
+            today=timezone.localdate(),
+            complete=bool(unit_ids) and row.units_signed_off >= len(unit_ids),
+        )
+
+
+def measures(portfolios: QuerySet[Portfolio], qualification_ids: set[int]) -> Measures:
+    units, criteria = _criteria_per_unit(qualification_ids)
+    return Measures(
+        units=units,
+        criteria=criteria,
+        met=dict(
+            Mapping.objects.filter(
+                evidence__portfolio__in=portfolios, status=MappingStatus.ACCEPTED
+            )
+            .values("evidence__portfolio_id")
+            .annotate(met=Count("criterion_id", distinct=True))
+            .values_list("evidence__portfolio_id", "met")
+        ),
+        signed=dict(
+            UnitSignOff.objects.filter(portfolio__in=portfolios, revoked_at__isnull=True)
+            .values("portfolio_id")
+            .annotate(total=Count("pk"))
+            .values_list("portfolio_id", "total")
+        ),
+        queues={
+            row["evidence__portfolio_id"]: row
+            for row in Mapping.objects.filter(evidence__portfolio__in=portfolios)
+            .values("evidence__portfolio_id")
+            .annotate(
+                waiting=Count("pk", filter=Q(status=MappingStatus.SUBMITTED)),
+                referrals=Count("pk", filter=Q(status=MappingStatus.REFERRED)),
+            )
+        },
+        activity=dict(
+            AuditEntry.objects.filter(portfolio__in=portfolios, actor=F("portfolio__learner"))
+            .values("portfolio_id")
+            .annotate(last=Max("at"))
+            .values_list("portfolio_id", "last")
+        ),
+    )
+
+
 def learner_rows(portfolios: QuerySet[Portfolio]) -> list[LearnerRow]:
     """One row per portfolio with its progress measures and RAG; eight queries."""
     items = list(portfolios.select_related("learner", "assessor", "qualification", "cohort"))
-    ids = [p.pk for p in items]
-    units, criteria = _criteria_per_unit({p.qualification_id for p in items})
-    met = dict(
-        Mapping.objects.filter(evidence__portfolio__in=ids, status=MappingStatus.ACCEPTED)
-        .values("evidence__portfolio_id")
-        .annotate(met=Count("criterion_id", distinct=True))
-        .values_list("evidence__portfolio_id", "met")
+    found = measures(
+        Portfolio.objects.filter(pk__in=[p.pk for p in items]),
+        {p.qualification_id for p in items},
     )
-    signed = dict(
-        UnitSignOff.objects.filter(portfolio__in=ids, revoked_at__isnull=True)
-        .values("portfolio_id")
-        .annotate(total=Count("pk"))
-        .values_list("portfolio_id", "total")
-    )
-    queues = {
-        row["evidence__portfolio_id"]: row
-        for row in Mapping.objects.filter(evidence__portfolio__in=ids)
-        .values("evidence__portfolio_id")
-        .annotate(
-            waiting=Count("pk", filter=Q(status=MappingStatus.SUBMITTED)),
-            referrals=Count("pk", filter=Q(status=MappingStatus.REFERRED)),
-        )
-    }
-    activity = dict(
-        AuditEntry.objects.filter(portfolio__in=ids, actor=F("portfolio__learner"))
-        .values("portfolio_id")
-        .annotate(last=Max("at"))
-        .values_list("portfolio_id", "last")
-    )
-    today = timezone.localdate()
     rows = []
     for portfolio in items:
-        unit_ids = units.get(portfolio.qualification_id, [])
-        row = LearnerRow(
-            portfolio=portfolio,
-            criteria_total=sum(criteria.get(u, 0) for u in unit_ids),
-            criteria_met=met.get(portfolio.pk, 0),
-            units_total=len(unit_ids),
-            units_signed_off=signed.get(portfolio.pk, 0),
-            waiting=queues.get(portfolio.pk, {}).get("waiting", 0),
-            referrals=queues.get(portfolio.pk, {}).get("referrals", 0),
-            last_activity=activity.get(portfolio.pk),
-        )
-        row.rag = rag_status(
-            percent_met=row.percent_met,
-            start=portfolio.start_date,
-            planned_end=portfolio.planned_end_date,
-            today=today,
-            complete=bool(unit_ids) and row.units_signed_off >= len(unit_ids),
+        row = LearnerRow(portfolio=portfolio)
+        found.fill(
+            row,
+            portfolio.pk,
+            portfolio.qualification_id,
+            portfolio.start_date,
+            portfolio.planned_end_date,
         )
         rows.append(row)
     return rows
@@ -220,19 +250,28 @@ class CohortSummary:
 def centre_overview(user: User) -> tuple[list[CohortSummary], list[dict]]:
     """Every cohort's summary and every assessor's caseload at the person's centre."""
     portfolios = Portfolio.objects.filter(centre_id=user.centre_id)
-    rows = learner_rows(portfolios)
+    # Plain values, not model instances: at 2,000 learners building objects costs more than
+    # the queries.
+    plain = list(
+        portfolios.values_list(
+            "pk", "cohort_id", "qualification_id", "start_date", "planned_end_date"
+        )
+    )
+    found = measures(portfolios, {q for _, _, q, _, _ in plain})
     cohorts = {
         c.pk: CohortSummary(cohort=c)
         for c in Cohort.objects.filter(centre_id=user.centre_id).select_related("qualification")
     }
     totals: dict[int, list[int]] = defaultdict(list)
-    for row in rows:
-        summary = cohorts.get(row.portfolio.cohort_id)
+    for pk, cohort_id, qualification_id, start, planned_end in plain:
+        summary = cohorts.get(cohort_id)
         if summary is None:
             continue
+        row = LearnerRow(portfolio=None)  # type: ignore[arg-type]
+        found.fill(row, pk, qualification_id, start, planned_end)
         summary.learners += 1
         summary.rag[row.rag] = summary.rag.get(row.rag, 0) + 1
-        totals[summary.cohort.pk].append(row.percent_met)
+        totals[cohort_id].append(row.percent_met)
     for pk, values in totals.items():
         cohorts[pk].percent_met = round(sum(values) / len(values))
     caseloads = dict(
