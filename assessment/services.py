@@ -38,6 +38,21 @@ ASSESSOR_DECLARATION = (
 )
 
 
+def learner_declaration(learner: User, unit: Unit) -> str:
+    return LEARNER_DECLARATION.format(
+        learner=learner.full_name, unit=unit.title, reference=unit.reference
+    )
+
+
+def assessor_declaration(assessor: User, portfolio: Portfolio, unit: Unit) -> str:
+    return ASSESSOR_DECLARATION.format(
+        assessor=assessor.full_name,
+        unit=unit.title,
+        reference=unit.reference,
+        learner=portfolio.learner.full_name,
+    )
+
+
 class DecisionConflict(ActionRefused):
     """Someone else changed the mapping between the page loading and the decision arriving."""
 
@@ -253,9 +268,7 @@ def unit_declare(*, actor: User, portfolio: Portfolio, unit: Unit) -> UnitDeclar
             f"Every criterion of {unit.title} must be met before you declare the unit: your "
             "declaration covers all of its evidence."
         )
-    wording = LEARNER_DECLARATION.format(
-        learner=actor.full_name, unit=unit.title, reference=unit.reference
-    )
+    wording = learner_declaration(actor, unit)
     declaration = UnitDeclaration.objects.create(
         portfolio=portfolio, unit=unit, declared_by=actor, wording=wording
     )
@@ -291,12 +304,7 @@ def unit_sign_off(*, actor: User, portfolio: Portfolio, unit: Unit) -> UnitSignO
             f"{portfolio.learner} has not yet declared {unit.title} their own work; the "
             "learner's declaration comes before your sign-off."
         )
-    wording = ASSESSOR_DECLARATION.format(
-        assessor=actor.full_name,
-        unit=unit.title,
-        reference=unit.reference,
-        learner=portfolio.learner.full_name,
-    )
+    wording = assessor_declaration(actor, portfolio, unit)
     sign_off = UnitSignOff.objects.create(
         portfolio=portfolio, unit=unit, signed_by=actor, wording=wording
     )
