@@ -606,7 +606,7 @@ def test_signing_off_without_ticking_the_box_is_refused(
     response = as_asha.post(sign_off_url(amy_portfolio, declared), {})
 
     assert response.status_code == 200
-    assert messages_of(response) == ["Tick the box to confirm your declaration."]
+    assert messages_of(response) == ["Tick the box to confirm the declaration."]
     assert not UnitSignOff.objects.exists()
 
 
