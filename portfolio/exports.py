@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -96,6 +97,23 @@ def export_request(
 def _progress(export_id: int, percent: int, stage: str) -> None:
     # Written outside any transaction so the page polling for progress sees it at once.
     PortfolioExport.objects.filter(pk=export_id).update(progress=min(percent, 99), stage=stage)
+
+
+AUDIT_CHUNK = 150
+
+
+def _remembered_front_pages(name: str) -> int:
+    try:
+        with default_storage.open(f"{name}.pdf", "rb") as handle:
+            return max(1, int(handle.read().decode() or 3))
+    except (FileNotFoundError, ValueError, OSError):
+        return 3
+
+
+def _remember_front_pages(name: str, pages: int) -> None:
+    # Kept beside the cached sections (with their suffix, so pruning treats it alike).
+    default_storage.delete(f"{name}.pdf")
+    default_storage.save(f"{name}.pdf", ContentFile(str(pages).encode()))
 
 
 def _goto(key: str) -> str:
@@ -265,26 +283,43 @@ def build(export: PortfolioExport, *, report: Callable[[int, str], None] | None 
         for index, section in enumerate(data.evidence, start=1)
         for evidence_file in section.attachments
     ]
+    whole = export.scope == ExportScope.WHOLE
     parts.append(
         Part(
             "audit",
             render_pdf(
                 "portfolio/pdf/audit.html",
-                {
-                    **shared,
-                    "attachments": attachments,
-                    "appended": appended,
-                    "whole": export.scope == ExportScope.WHOLE,
-                },
+                {**shared, "attachments": attachments, "appended": appended, "whole": whole},
                 fetcher,
             ),
             bookmark="Audit timeline",
         )
     )
+    if whole:
+        # The timeline only grows: cached in fixed chunks, a change re-renders the last one.
+        for start in range(0, len(data.audit), AUDIT_CHUNK):
+            chunk = data.audit[start : start + AUDIT_CHUNK]
+            fingerprint = export_content._fingerprint(
+                "audit",
+                data.header,
+                [(e.pk, e.at, str(e.actor), e.action, e.object_repr, e.changes) for e in chunk],
+            )
+            keep.add(fingerprint)
+            pdf, _ = cached_section(
+                portfolio.pk,
+                fingerprint,
+                "portfolio/pdf/audit_chunk.html",
+                {**shared, "entries": chunk},
+                fetcher,
+            )
+            parts.append(Part(f"audit-{start}", pdf))
     step("Audit timeline")
 
     generated_at = timezone.now()
-    front_pages, front = 3, b""
+    # Start from the front matter's length last time, so it is usually rendered only once.
+    remembered = f"export-cache/{portfolio.pk}/front-{export.scope}-{export.unit_id or 0}"
+    keep.add(remembered.rsplit("/", 1)[1])
+    front_pages, front = _remembered_front_pages(remembered), b""
     for _ in range(5):
         numbers, _ = page_numbers(parts, front_pages + 1)
         front = render_pdf(
@@ -302,6 +337,7 @@ def build(export: PortfolioExport, *, report: Callable[[int, str], None] | None 
         if counted == front_pages:
             break
         front_pages = counted
+    _remember_front_pages(remembered, front_pages)
     step("Contents and index")
     all_parts = [Part("front", front, bookmark="Cover, contents and index"), *parts]
     total = sum(part.pages for part in all_parts)

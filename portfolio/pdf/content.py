@@ -25,7 +25,7 @@ from portfolio.models import (
 )
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 
 
 @dataclass

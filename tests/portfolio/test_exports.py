@@ -730,12 +730,17 @@ def test_a_pdf_after_one_evidence_item_changed_renders_only_that_section_again(
     monkeypatch.setattr(exports, "cached_section", spy_cached)
     _, pdf = export_now(asha, small.portfolio)
 
-    assert rendered == [("portfolio/pdf/evidence.html", small.huddle.pk)]
+    # The changed evidence section, and the audit timeline's last chunk (the change is in it).
+    assert rendered == [
+        ("portfolio/pdf/evidence.html", small.huddle.pk),
+        ("portfolio/pdf/audit_chunk.html", None),
+    ]
     assert reused == [
         ("portfolio/pdf/unit.html", None, True),
         ("portfolio/pdf/unit.html", None, True),
         ("portfolio/pdf/evidence.html", small.board.pk, True),
         ("portfolio/pdf/evidence.html", small.huddle.pk, False),
+        ("portfolio/pdf/audit_chunk.html", None, False),
     ]
     assert "Notes from six Monday huddles." in pdf.text
 
