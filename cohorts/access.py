@@ -1,4 +1,8 @@
-"""Who may open cohort dashboards and the centre overview."""
+"""Who may open cohort dashboards, the centre overview and the enrolment pages.
+
+Another centre's cohort or portfolio is a 404, so its existence is never confirmed; a page a
+role is not for is a 403.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from cohorts.models import Cohort
+from portfolio.models import Portfolio
 
 
 def can_see_cohorts(user: User) -> bool:
@@ -30,3 +35,21 @@ def get_cohort_for(user: User, pk: int) -> Cohort:
         Cohort.objects.visible_to(user).select_related("qualification").prefetch_related("tutors"),
         pk=pk,
     )
+
+
+def require_centre_admin(user: User) -> None:
+    if user.centre_id is None or not user.has_role(Role.CENTRE_ADMIN):
+        raise PermissionDenied("Only centre administrators can manage cohorts and enrolment.")
+
+
+def get_cohort_to_manage(user: User, pk: int) -> Cohort:
+    require_centre_admin(user)
+    return get_object_or_404(Cohort.objects.filter(centre_id=user.centre_id), pk=pk)
+
+
+def get_portfolio_to_manage(user: User, pk: int) -> Portfolio:
+    require_centre_admin(user)
+    queryset = Portfolio.objects.filter(centre_id=user.centre_id).select_related(
+        "learner", "qualification", "cohort", "assessor", "tutor"
+    )
+    return get_object_or_404(queryset, pk=pk)

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from cohorts import enrolment
+from cohorts.access import get_cohort_to_manage, get_portfolio_to_manage, require_centre_admin
 from cohorts.enrolment import EnrolmentRefused
 from cohorts.forms import CohortForm, EnrolForm, IntakeUploadForm, ReassignForm
 from cohorts.importer import (
@@ -24,7 +25,6 @@ from cohorts.importer import (
     import_intake,
     parse_intake_text,
 )
-from cohorts.views import get_cohort_to_manage, get_portfolio_to_manage, require_centre_admin
 from portfolio.models import Portfolio
 
 # The parsed file waits in the session between the preview and the confirmation; nothing is
