@@ -196,3 +196,14 @@ def test_demo_data_can_be_seeded_twice(settings, db: None) -> None:
     amy = User.objects.get(email="amy@northgate.example")
     assert amy.check_password("portfolio-demo")
     assert amy.roles == {Role.LEARNER}
+
+
+def test_someone_invited_who_never_set_a_password_can_still_ask_for_a_reset(
+    client: Client, centre
+) -> None:
+    invited = User.objects.create_user(
+        "new.learner@example.org", None, full_name="New", centre=centre
+    )
+    assert not invited.has_usable_password()
+    client.post(reverse("accounts:password_reset"), {"email": "NEW.learner@example.org"})
+    assert [message.to for message in mail.outbox] == [["new.learner@example.org"]]
