@@ -104,16 +104,16 @@ AUDIT_CHUNK = 150
 
 def _remembered_front_pages(name: str) -> int:
     try:
-        with default_storage.open(f"{name}.pdf", "rb") as handle:
+        with default_storage.open(f"{name}.txt", "rb") as handle:
             return max(1, int(handle.read().decode() or 3))
     except (FileNotFoundError, ValueError, OSError):
         return 3
 
 
 def _remember_front_pages(name: str, pages: int) -> None:
-    # Kept beside the cached sections (with their suffix, so pruning treats it alike).
-    default_storage.delete(f"{name}.pdf")
-    default_storage.save(f"{name}.pdf", ContentFile(str(pages).encode()))
+    # Kept beside the cached sections, and pruned with them.
+    default_storage.delete(f"{name}.txt")
+    default_storage.save(f"{name}.txt", ContentFile(str(pages).encode()))
 
 
 def _goto(key: str) -> str:
@@ -189,7 +189,7 @@ def build(export: PortfolioExport, *, report: Callable[[int, str], None] | None 
         report(5 + int(85 * done / work), stage)
 
     for index, unit in enumerate(data.units, start=1):
-        fingerprint = export_content._fingerprint(
+        fingerprint = export_content.fingerprint(
             "unit",
             data.header,
             unit.unit.pk,
@@ -299,7 +299,7 @@ def build(export: PortfolioExport, *, report: Callable[[int, str], None] | None 
         # The timeline only grows: cached in fixed chunks, a change re-renders the last one.
         for start in range(0, len(data.audit), AUDIT_CHUNK):
             chunk = data.audit[start : start + AUDIT_CHUNK]
-            fingerprint = export_content._fingerprint(
+            fingerprint = export_content.fingerprint(
                 "audit",
                 data.header,
                 [(e.pk, e.at, str(e.actor), e.action, e.object_repr, e.changes) for e in chunk],

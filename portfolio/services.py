@@ -14,6 +14,7 @@ from collections.abc import Mapping as MappingType
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,10 +50,9 @@ def _require_learner(actor: User, portfolio: Portfolio) -> None:
 
 def _evidence_is_submitted(evidence: Evidence) -> bool:
     """Submitted now, or assessed at some point: either way it is part of the record."""
-    return (
-        evidence.mappings.filter(status__in=SUBMITTED_STATES).exists()
-        or evidence.mappings.filter(decisions__isnull=False).exists()
-    )
+    return evidence.mappings.filter(
+        Q(status__in=SUBMITTED_STATES) | Q(decisions__isnull=False)
+    ).exists()
 
 
 def _lock_evidence(evidence: Evidence) -> Evidence:

@@ -67,7 +67,8 @@ class ExportContent:
         return sorted({str(review.reviewer) for review in self.iqa_reviews})
 
 
-def _fingerprint(*parts: object) -> str:
+def fingerprint(*parts: object) -> str:
+    """A stable digest of what a section shows; equal digests mean the cached PDF still fits."""
     payload = json.dumps([TEMPLATE_VERSION, *parts], default=str, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -105,7 +106,7 @@ def gather(export: PortfolioExport) -> ExportContent:
     for number, item in enumerate(evidence, start=1):
         files = list(item.files.all())
         section = EvidenceSection(evidence=item, mappings=item.export_mappings, files=files)
-        section.fingerprint = _fingerprint(
+        section.fingerprint = fingerprint(
             header,
             number,
             [item.pk, item.type, item.title, item.activity_date, item.description],

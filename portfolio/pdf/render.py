@@ -47,5 +47,5 @@ def prune_cache(portfolio_id: int, keep: set[str]) -> None:
     except FileNotFoundError:
         return
     for filename in files:
-        if filename.removesuffix(".pdf") not in keep:
+        if filename.rsplit(".", 1)[0] not in keep:
             default_storage.delete(f"{folder}/{filename}")
