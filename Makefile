@@ -13,7 +13,7 @@ PORT ?= 8000
 help:
 	@echo "make run    install, migrate, load qualifications and demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite (browser tests included)"
-	@echo "make lint   ruff and makemigrations --check"
+	@echo "make lint   ruff, the import layers contract and makemigrations --check"
 	@echo "make bench  run the benchmarks in bench/"
 
 .uv/bin/uv:
@@ -38,6 +38,7 @@ test: install
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=tests.settings $(PYTHON) manage.py makemigrations --check --dry-run
 

@@ -9,7 +9,6 @@ from accounts.forms import InvitationAwarePasswordResetForm, SignInForm
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(

@@ -8,26 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_browse_people, get_person_for, require_people_access
+from accounts.access import get_person_for, require_people_access
 from accounts.models import Membership, Notification, Role, User
 from accounts.notifications import mark_read
-from portfolio.models import Portfolio
-from portfolio.selectors import portfolio_list
-from qualifications.models import Qualification
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    context = {
-        "title": "Home",
-        "own_portfolios": portfolio_list(user, own_only=True),
-        "visible_portfolio_count": Portfolio.objects.visible_to(user).exclude(learner=user).count(),
-        "roles": [Role(role).label for role in Role.values if role in user.roles],
-        "can_browse_people": can_browse_people(user),
-        "qualifications": Qualification.objects.select_related("awarding_body").order_by("title"),
-    }
-    return render(request, "accounts/home.html", context)
 
 
 @login_required

@@ -1,7 +1,7 @@
-"""The progress rules, in one place; every page that shows progress reads it from here.
+"""Unit and portfolio progress; every page that shows progress reads it from here.
 
-- A criterion is met when any mapping to it is accepted. Otherwise it takes the most advanced
-  state of its mappings: submitted > referred > draft > not started.
+A criterion's own status comes from its mappings (`portfolio.progress`). On top of that:
+
 - A unit is ready for sign-off when every one of its criteria is met.
 - A unit is complete when it is signed off (an active, unrevoked sign-off).
 - A portfolio is complete when every unit of its qualification is signed off.
@@ -12,48 +12,13 @@ A whole portfolio's progress costs five queries, whatever its size.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-
-from django.db import models
+from dataclasses import dataclass
 
 from assessment.models import UnitDeclaration, UnitSignOff
-from portfolio.models import Mapping, MappingStatus, Portfolio
+from portfolio.models import Mapping, Portfolio
+from portfolio.progress import CriterionProgress, CriterionStatus, criteria_met_by_unit
 from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
-
-
-class CriterionStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    REFERRED = "referred", "Referred"
-    MET = "met", "Met"
-
-
-PRECEDENCE = {
-    MappingStatus.ACCEPTED: (4, CriterionStatus.MET),
-    MappingStatus.SUBMITTED: (3, CriterionStatus.SUBMITTED),
-    MappingStatus.REFERRED: (2, CriterionStatus.REFERRED),
-    MappingStatus.DRAFT: (1, CriterionStatus.DRAFT),
-}
-
-
-def criterion_status(mapping_statuses: list[str]) -> CriterionStatus:
-    best = max((PRECEDENCE[status] for status in mapping_statuses), default=None)
-    return best[1] if best else CriterionStatus.NOT_STARTED
-
-
-@dataclass
-class CriterionProgress:
-    criterion: AssessmentCriterion
-    mappings: list[Mapping] = field(default_factory=list)
-
-    @property
-    def status(self) -> CriterionStatus:
-        return criterion_status([mapping.status for mapping in self.mappings])
-
-    @property
-    def has_nothing_submitted(self) -> bool:
-        return self.status in (CriterionStatus.NOT_STARTED, CriterionStatus.DRAFT)
+from qualifications.selectors import criteria_count_by_unit, units_by_qualification
 
 
 @dataclass
@@ -163,32 +128,31 @@ def portfolio_is_complete(units: list[UnitProgress]) -> bool:
     return bool(units) and all(unit.signed_off for unit in units)
 
 
-def criterion_statuses(portfolio: Portfolio) -> dict[int, CriterionStatus]:
-    """Each criterion's status in this portfolio, by criterion id (criteria with none: absent)."""
-    statuses: dict[int, list[str]] = defaultdict(list)
-    rows = Mapping.objects.filter(evidence__portfolio=portfolio).values_list(
-        "criterion_id", "status"
-    )
-    for criterion_id, status in rows:
-        statuses[criterion_id].append(status)
-    return {pk: criterion_status(values) for pk, values in statuses.items()}
-
-
-def criterion_is_met(portfolio: Portfolio, criterion: AssessmentCriterion) -> bool:
-    return Mapping.objects.filter(
-        evidence__portfolio=portfolio, criterion=criterion, status=MappingStatus.ACCEPTED
-    ).exists()
-
-
 def unit_all_met(portfolio: Portfolio, unit: Unit) -> bool:
     """Every criterion of the unit has an accepted mapping in this portfolio."""
-    total = AssessmentCriterion.objects.filter(unit=unit).count()
-    met = (
-        Mapping.objects.filter(
-            evidence__portfolio=portfolio, criterion__unit=unit, status=MappingStatus.ACCEPTED
-        )
-        .values("criterion_id")
-        .distinct()
-        .count()
-    )
+    total = criteria_count_by_unit([unit.pk]).get(unit.pk, 0)
+    met = criteria_met_by_unit([portfolio.pk]).get((portfolio.pk, unit.pk), 0)
     return total > 0 and met == total
+
+
+def units_ready_for_sign_off(portfolios: list[Portfolio]) -> dict[int, list[int]]:
+    """Unit ids whose criteria are all met but not yet signed off, by portfolio id; 4 queries."""
+    qualification_units = units_by_qualification(p.qualification_id for p in portfolios)
+    totals = criteria_count_by_unit(u for units in qualification_units.values() for u in units)
+    met = criteria_met_by_unit(p.pk for p in portfolios)
+    signed = set(
+        UnitSignOff.objects.filter(
+            portfolio__in=[p.pk for p in portfolios], revoked_at__isnull=True
+        ).values_list("portfolio_id", "unit_id")
+    )
+    ready: dict[int, list[int]] = defaultdict(list)
+    for portfolio in portfolios:
+        for unit_id in qualification_units[portfolio.qualification_id]:
+            total = totals.get(unit_id, 0)
+            if (
+                total
+                and met.get((portfolio.pk, unit_id), 0) == total
+                and (portfolio.pk, unit_id) not in signed
+            ):
+                ready[portfolio.pk].append(unit_id)
+    return ready

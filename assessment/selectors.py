@@ -4,17 +4,18 @@ timeline. Each aggregates in the database and runs a fixed number of queries."""
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from accounts.models import Role, User
-from assessment.models import Decision, IqaAgreement, IqaReview, Outcome, SamplingRate, UnitSignOff
+from accounts.models import User
+from assessment import progress
+from assessment.models import Decision, IqaAgreement, IqaReview, Outcome, SamplingRate
 from portfolio.models import AuditEntry, Evidence, EvidenceFile, Mapping, MappingStatus, Portfolio
-from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
+from portfolio.progress import CriterionProgress
+from qualifications.models import Unit
 
 DEFAULT_SAMPLING_PERCENT = 10
 
@@ -57,51 +58,9 @@ def caseload(user: User) -> list[CaseloadRow]:
         .annotate(total=Count("pk"))
     ):
         rows[item["evidence__portfolio_id"]].referrals = item["total"]
-    for portfolio_id, ready in units_ready_for_sign_off(portfolios).items():
+    for portfolio_id, ready in progress.units_ready_for_sign_off(portfolios).items():
         rows[portfolio_id].units_ready = len(ready)
     return list(rows.values())
-
-
-def units_ready_for_sign_off(portfolios: list[Portfolio]) -> dict[int, list[int]]:
-    """Unit ids whose criteria are all met but not yet signed off, by portfolio id; 3 queries."""
-    qualification_units: dict[int, list[int]] = defaultdict(list)
-    for qualification_id, unit_id in QualificationUnit.objects.filter(
-        qualification_id__in={p.qualification_id for p in portfolios}
-    ).values_list("qualification_id", "unit_id"):
-        qualification_units[qualification_id].append(unit_id)
-    all_units = {u for units in qualification_units.values() for u in units}
-    totals = dict(
-        AssessmentCriterion.objects.filter(unit_id__in=all_units)
-        .values("unit_id")
-        .annotate(total=Count("pk"))
-        .values_list("unit_id", "total")
-    )
-    met: dict[tuple[int, int], int] = {}
-    for portfolio_id, unit_id, count in (
-        Mapping.objects.filter(
-            evidence__portfolio__in=[p.pk for p in portfolios], status=MappingStatus.ACCEPTED
-        )
-        .values("evidence__portfolio_id", "criterion__unit_id")
-        .annotate(met=Count("criterion_id", distinct=True))
-        .values_list("evidence__portfolio_id", "criterion__unit_id", "met")
-    ):
-        met[(portfolio_id, unit_id)] = count
-    signed = set(
-        UnitSignOff.objects.filter(
-            portfolio__in=[p.pk for p in portfolios], revoked_at__isnull=True
-        ).values_list("portfolio_id", "unit_id")
-    )
-    ready: dict[int, list[int]] = defaultdict(list)
-    for portfolio in portfolios:
-        for unit_id in qualification_units[portfolio.qualification_id]:
-            total = totals.get(unit_id, 0)
-            if (
-                total
-                and met.get((portfolio.pk, unit_id), 0) == total
-                and (portfolio.pk, unit_id) not in signed
-            ):
-                ready[portfolio.pk].append(unit_id)
-    return ready
 
 
 def queue(user: User) -> QuerySet[Evidence]:
@@ -118,6 +77,48 @@ def queue(user: User) -> QuerySet[Evidence]:
         .select_related("portfolio__learner", "portfolio__qualification")
         .order_by("oldest", "pk")
     )
+
+
+def referrals(portfolio: Portfolio) -> list[Mapping]:
+    """Mappings referred back to the learner, each with its decisions (latest feedback last)."""
+    return list(
+        Mapping.objects.filter(evidence__portfolio=portfolio, status=MappingStatus.REFERRED)
+        .select_related("criterion__unit", "evidence")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("decided_by").order_by("decided_at", "pk"),
+            )
+        )
+        .order_by("criterion__unit__reference", "criterion__outcome__number", "criterion__position")
+    )
+
+
+@dataclass
+class TrackingMatrix:
+    all_units: list[Unit]
+    columns: list[Evidence]
+    rows: list[tuple[Unit, CriterionProgress, list[Mapping | None]]]
+
+
+def tracking_matrix(portfolio: Portfolio, *, unit_reference: str = "") -> TrackingMatrix:
+    """Criteria down, evidence across (oldest first), the mapping in each cell; one unit when
+    `unit_reference` names one of the qualification's, else all. Five queries."""
+    all_units = progress.portfolio_progress(portfolio)
+    units = [unit for unit in all_units if unit.unit.reference == unit_reference] or all_units
+    evidence_by_pk = {
+        mapping.evidence.pk: mapping.evidence
+        for unit in units
+        for item in unit.criteria
+        for mapping in item.mappings
+    }
+    columns = sorted(evidence_by_pk.values(), key=lambda e: (e.activity_date, e.pk))
+    rows = []
+    for unit in units:
+        for item in unit.criteria:
+            cells = {mapping.evidence.pk: mapping for mapping in item.mappings}
+            rows.append((unit.unit, item, [cells.get(evidence.pk) for evidence in columns]))
+    return TrackingMatrix(all_units=[u.unit for u in all_units], columns=columns, rows=rows)
 
 
 def evidence_for_review(evidence: Evidence) -> Evidence:
@@ -293,7 +294,3 @@ def recent_reviews(user: User) -> QuerySet[IqaReview]:
 
 def timeline(portfolio: Portfolio) -> QuerySet[AuditEntry]:
     return portfolio.audit_entries.select_related("actor").order_by("at", "pk")
-
-
-def is_iqa(user: User) -> bool:
-    return user.has_role(Role.IQA)

@@ -23,8 +23,9 @@ from assessment.models import (
     UnitSignOff,
 )
 from portfolio.audit import audit_record
+from portfolio.errors import ActionRefused
 from portfolio.models import Evidence, Mapping, MappingStatus, Portfolio
-from portfolio.services import ActionRefused
+from portfolio.progress import criterion_is_met
 from qualifications.models import Unit
 
 LEARNER_DECLARATION = (
@@ -83,7 +84,7 @@ def _describe_latest(mapping: Mapping) -> str:
 def _revoke_if_unmet(actor: User, mapping: Mapping, reason: str) -> UnitSignOff | None:
     """Undo the unit's sign-off if this mapping was what met its criterion."""
     portfolio = mapping.evidence.portfolio
-    if progress.criterion_is_met(portfolio, mapping.criterion):
+    if criterion_is_met(portfolio, mapping.criterion):
         return None
     sign_off = (
         UnitSignOff.objects.select_for_update(of=("self",))
@@ -282,7 +283,7 @@ def unit_declare(*, actor: User, portfolio: Portfolio, unit: Unit) -> UnitDeclar
     notify(
         recipient=portfolio.assessor,
         message=f"{actor} declared {unit.title} their own work; it is ready for you to sign off.",
-        link=reverse("assessment:portfolio_review", args=[portfolio.pk]),
+        link=reverse("assessment:portfolio_detail", args=[portfolio.pk]),
     )
     return declaration
 
@@ -318,7 +319,7 @@ def unit_sign_off(*, actor: User, portfolio: Portfolio, unit: Unit) -> UnitSignO
     notify(
         recipient=portfolio.learner,
         message=f"{actor} signed off {unit.title}.",
-        link=reverse("portfolio:portfolio_detail", args=[portfolio.pk]),
+        link=reverse("assessment:portfolio_detail", args=[portfolio.pk]),
     )
     return sign_off
 

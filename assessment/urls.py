@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessment.views import caseload, iqa, review, timeline, units
+from assessment.views import caseload, iqa, overview, review, timeline, units
 
 app_name = "assessment"
 
@@ -10,7 +10,9 @@ urlpatterns = [
     path("assess/", caseload.caseload, name="caseload"),
     path("assess/evidence/<int:pk>/", review.evidence_review, name="evidence_review"),
     path("assess/mappings/<int:pk>/reopen/", review.mapping_reopen, name="mapping_reopen"),
-    path("assess/portfolios/<int:pk>/", units.portfolio_review, name="portfolio_review"),
+    path("portfolios/<int:pk>/", overview.portfolio_detail, name="portfolio_detail"),
+    path("portfolios/<int:pk>/matrix/", overview.portfolio_matrix, name="portfolio_matrix"),
+    path("assess/portfolios/<int:pk>/", overview.portfolio_review, name="portfolio_review"),
     path(
         "assess/portfolios/<int:pk>/units/<int:unit_pk>/sign-off/",
         units.unit_sign_off,

@@ -2,7 +2,7 @@
 
 Builds a portfolio in a scratch SQLite database and media folder (a qualification of 15 units
 and 300 criteria, 150 evidence items, 200 photos of 4000×3000, 10 uploaded PDFs of 5 pages),
-exports it with `portfolio.exports.build` in a child process, then re-exports it after one
+exports it with `exports.build.build` in a child process, then re-exports it after one
 mapping's commentary changed. Prints pages, seconds, peak memory, PDF size and the ratio of
 seconds to Chromium's, with PASS/MISS against the targets: peak memory under 1 GB, PDF under
 100 MB, cold export within 4× Chromium's time, re-export within 1× Chromium's cold time.
@@ -624,7 +624,7 @@ def build_portfolio(size: Size) -> tuple[Portfolio, Cast]:
 
 
 def new_export(portfolio: Portfolio, cast: Cast) -> PortfolioExport:
-    from portfolio.exports import new_verification_code
+    from exports.build import new_verification_code
     from portfolio.models import ExportScope, PortfolioExport
 
     return PortfolioExport.objects.create(
@@ -696,8 +696,8 @@ class Instruments:
         return timed
 
     def install(self) -> None:
+        from exports.pdf import content
         from portfolio import exports
-        from portfolio.pdf import content
 
         content.gather = self.wrap(content.gather, lambda args, result: "gather")
         exports.cached_section = self.wrap(
@@ -720,7 +720,7 @@ class Instruments:
 
 def record_section_html(captured: list[tuple[str, str]]) -> None:
     """Keep the HTML of every section WeasyPrint renders, for Chromium to print the same."""
-    from portfolio.pdf import render
+    from exports.pdf import render
 
     original = render.render_to_string
 
@@ -833,7 +833,7 @@ def chromium_document(captured: list[tuple[str, str]], images: dict[int, str]) -
     The front matter is rendered last (it needs the other sections' page numbers) and
     re-rendered until its own length settles; its final rendering goes first here.
     """
-    from portfolio.pdf.fetcher import STYLESHEET
+    from exports.pdf.fetcher import STYLESHEET
 
     fronts = [text for template, text in captured if template.endswith("/front.html")]
     if not fronts or len(fronts) == len(captured):

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "cohorts",
     "portfolio",
     "assessment",
+    "enrolment",
+    "exports",
+    "dashboards",
+    "demo",
     "django_tasks_db",
 ]
 
@@ -120,7 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = "en-gb"

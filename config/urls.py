@@ -11,7 +11,8 @@ urlpatterns = [
     path("catalogue/", include("qualifications.urls")),
     path("", include("portfolio.urls")),
     path("", include("assessment.urls")),
-    path("centre/", include("cohorts.urls")),
-    path("", include("cohorts.dashboard_urls")),
+    path("", include("exports.urls")),
+    path("centre/", include("enrolment.urls")),
+    path("", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,8 +8,10 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from portfolio.models import Evidence, EvidenceFile, FileKind, Mapping, MappingStatus, Portfolio
-from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
+from portfolio.models import Evidence, EvidenceFile, FileKind, Mapping, Portfolio
+from portfolio.progress import criteria_met
+from qualifications.models import AssessmentCriterion, Unit
+from qualifications.selectors import criteria_count_by_qualification
 
 
 def portfolio_list(user: User, *, own_only: bool = False) -> list[Portfolio]:
@@ -24,20 +26,8 @@ def portfolio_list(user: User, *, own_only: bool = False) -> list[Portfolio]:
         )
     )
     qualification_ids = {p.qualification_id for p in portfolios}
-    totals = dict(
-        QualificationUnit.objects.filter(qualification_id__in=qualification_ids)
-        .values("qualification_id")
-        .annotate(total=Count("unit__criteria"))
-        .values_list("qualification_id", "total")
-    )
-    met = dict(
-        Mapping.objects.filter(
-            evidence__portfolio__in=[p.pk for p in portfolios], status=MappingStatus.ACCEPTED
-        )
-        .values("evidence__portfolio_id")
-        .annotate(met=Count("criterion_id", distinct=True))
-        .values_list("evidence__portfolio_id", "met")
-    )
+    totals = criteria_count_by_qualification(qualification_ids)
+    met = criteria_met(p.pk for p in portfolios)
     for portfolio in portfolios:
         portfolio.criteria_total = totals.get(portfolio.qualification_id, 0)
         portfolio.criteria_met = met.get(portfolio.pk, 0)
@@ -83,27 +73,18 @@ def evidence_library(portfolio: Portfolio, filters: dict[str, Any]) -> QuerySet[
     ).order_by("-activity_date", "-pk")
 
 
-def referrals(portfolio: Portfolio) -> list[Mapping]:
-    """Mappings referred back to the learner, each with its decisions (latest feedback last)."""
-    from assessment.models import Decision
+def _decisions_with_people() -> QuerySet:
+    """Assessors' decisions on mappings, oldest first, with who made them.
 
-    return list(
-        Mapping.objects.filter(evidence__portfolio=portfolio, status=MappingStatus.REFERRED)
-        .select_related("criterion__unit", "evidence")
-        .prefetch_related(
-            Prefetch(
-                "decisions",
-                queryset=Decision.objects.select_related("decided_by").order_by("decided_at", "pk"),
-            )
-        )
-        .order_by("criterion__unit__reference", "criterion__outcome__number", "criterion__position")
-    )
+    Decisions belong to the assessment layer above this one, which portfolio never imports:
+    they are reached through the mapping's reverse relation.
+    """
+    decisions = Mapping._meta.get_field("decisions").related_model
+    return decisions.objects.select_related("decided_by").order_by("decided_at", "pk")
 
 
 def evidence_detail_queryset() -> QuerySet[Evidence]:
     """Evidence with its files, mappings and their decisions, for the evidence page."""
-    from assessment.models import Decision
-
     return Evidence.objects.select_related(
         "portfolio__learner", "portfolio__qualification"
     ).prefetch_related(
@@ -111,14 +92,7 @@ def evidence_detail_queryset() -> QuerySet[Evidence]:
         Prefetch(
             "mappings",
             queryset=Mapping.objects.select_related("criterion__unit", "criterion__outcome")
-            .prefetch_related(
-                Prefetch(
-                    "decisions",
-                    queryset=Decision.objects.select_related("decided_by").order_by(
-                        "decided_at", "pk"
-                    ),
-                )
-            )
+            .prefetch_related(Prefetch("decisions", queryset=_decisions_with_people()))
             .order_by(
                 "criterion__unit__reference",
                 "criterion__outcome__number",

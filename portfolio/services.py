@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.notifications import notify
 from portfolio.audit import audit_record
+from portfolio.errors import ActionRefused, UploadRefused
 from portfolio.models import (
     Evidence,
     EvidenceFile,
@@ -28,19 +29,11 @@ from portfolio.models import (
     MappingStatus,
     Portfolio,
 )
-from portfolio.uploads import UploadRefused, check_upload
+from portfolio.uploads import check_upload
 from qualifications.models import AssessmentCriterion
 
 # Mapping states in which the evidence is in an assessor's hands or already judged.
 SUBMITTED_STATES = (MappingStatus.SUBMITTED, MappingStatus.REFERRED, MappingStatus.ACCEPTED)
-
-
-class ActionRefused(Exception):
-    """A change the rules do not allow; the message tells the learner why and what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _require_learner(actor: User, portfolio: Portfolio) -> None:

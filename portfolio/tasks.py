@@ -38,11 +38,3 @@ def make_file_renditions(evidence_file_id: int) -> None:
         evidence_file.thumbnail.storage.delete(evidence_file.thumbnail.name)
         evidence_file.print_rendition.storage.delete(evidence_file.print_rendition.name)
         logger.info("Renditions for evidence file %s were not needed", evidence_file_id)
-
-
-@task
-def build_export(export_id: int) -> None:
-    """Render a requested PDF portfolio, reporting progress as each section is done."""
-    from portfolio.exports import build_safely
-
-    build_safely(export_id)

@@ -32,6 +32,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from PIL import Image, ImageFile, ImageOps
 
+from portfolio.errors import UploadRefused
 from portfolio.models import FileKind
 
 logger = logging.getLogger(__name__)
@@ -52,15 +53,6 @@ ACCEPTED_TYPES = (
     "Upload photos (JPEG, PNG, HEIC, WebP), PDFs, Word/Excel/PowerPoint/OpenDocument files, "
     "plain text, MP4/MOV video or MP3/M4A audio."
 )
-
-
-class UploadRefused(Exception):
-    """A file we will not keep; .message says why in words a learner understands."""
-
-    def __init__(self, filename: str, message: str) -> None:
-        super().__init__(f"{filename}: {message}")
-        self.filename = filename
-        self.message = message
 
 
 @dataclass(frozen=True)

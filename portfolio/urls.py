@@ -2,14 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portfolio.views import evidence, exports, files, mappings, portfolios
+from portfolio.views import evidence, files, mappings, portfolios
 
 app_name = "portfolio"
 
 urlpatterns = [
     path("portfolios/", portfolios.portfolio_list, name="portfolio_list"),
-    path("portfolios/<int:pk>/", portfolios.portfolio_detail, name="portfolio_detail"),
-    path("portfolios/<int:pk>/matrix/", portfolios.portfolio_matrix, name="portfolio_matrix"),
     path("portfolios/<int:pk>/evidence/", evidence.evidence_library, name="evidence_library"),
     path("portfolios/<int:pk>/evidence/new/", evidence.evidence_create, name="evidence_create"),
     path("evidence/<int:pk>/", evidence.evidence_detail, name="evidence_detail"),
@@ -25,11 +23,6 @@ urlpatterns = [
     path("mappings/<int:pk>/submit/", mappings.mapping_submit, name="mapping_submit"),
     path("mappings/<int:pk>/withdraw/", mappings.mapping_withdraw, name="mapping_withdraw"),
     path("mappings/<int:pk>/delete/", mappings.mapping_delete, name="mapping_delete"),
-    path("portfolios/<int:pk>/exports/", exports.export_list, name="export_list"),
-    path("exports/<int:pk>/", exports.export_detail, name="export_detail"),
-    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
-    path("exports/<int:pk>/again/", exports.export_retry, name="export_retry"),
-    path("verify/", exports.verify, name="verify"),
     path("files/<int:pk>/", files.file_download, name="file_download"),
     path("files/<int:pk>/thumbnail/", files.file_thumbnail, name="file_thumbnail"),
     path("files/<int:pk>/delete/", files.file_delete, name="file_delete"),

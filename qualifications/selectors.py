@@ -3,6 +3,9 @@ person may read, so these need no per-user scoping."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -69,3 +72,35 @@ def guidance_sections(unit: Unit) -> list[tuple[str, str, list[GuidanceItem]]]:
         for section, items in grouped.items()
         if items
     ]
+
+
+def units_by_qualification(qualification_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Unit ids of each qualification, in the qualification's order; one query."""
+    units: dict[int, list[int]] = defaultdict(list)
+    for qualification_id, unit_id in (
+        QualificationUnit.objects.filter(qualification_id__in=set(qualification_ids))
+        .order_by("position")
+        .values_list("qualification_id", "unit_id")
+    ):
+        units[qualification_id].append(unit_id)
+    return units
+
+
+def criteria_count_by_unit(unit_ids: Iterable[int]) -> dict[int, int]:
+    """How many assessment criteria each unit has; one query. Units with none are absent."""
+    return dict(
+        AssessmentCriterion.objects.filter(unit_id__in=set(unit_ids))
+        .values("unit_id")
+        .annotate(total=Count("pk"))
+        .values_list("unit_id", "total")
+    )
+
+
+def criteria_count_by_qualification(qualification_ids: Iterable[int]) -> dict[int, int]:
+    """How many assessment criteria each qualification's units have in all; one query."""
+    return dict(
+        QualificationUnit.objects.filter(qualification_id__in=set(qualification_ids))
+        .values("qualification_id")
+        .annotate(total=Count("unit__criteria"))
+        .values_list("qualification_id", "total")
+    )

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Model
 
 from accounts.models import Centre, Role, User
+from portfolio.models import Portfolio
 from qualifications.models import (
     AssessmentCriterion,
     AwardingBody,
@@ -22,7 +23,9 @@ from qualifications.models import (
     QualificationUnit,
     Unit,
 )
-from tests.factories import CentreFactory, UserFactory
+from tests.factories import CentreFactory, PortfolioFactory, UserFactory
+
+OCR = "OCR-L3-RSSP-CERT"
 
 
 @pytest.fixture
@@ -103,3 +106,19 @@ def catalogue(db: None) -> None:
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), CATALOGUE_MODELS):
             cursor.execute(statement)
+
+
+@pytest.fixture
+def ocr(catalogue: None) -> Qualification:
+    """The OCR Level 3 Certificate in Retail Skills: units RS-WWO and RS-PDR."""
+    return Qualification.objects.get(reference=OCR)
+
+
+@pytest.fixture
+def amy_portfolio(amy: User, ocr: Qualification, asha: User, tom: User) -> Portfolio:
+    return PortfolioFactory(learner=amy, qualification=ocr, assessor=asha, tutor=tom)
+
+
+@pytest.fixture
+def ben_portfolio(ben: User, ocr: Qualification, asha: User, tom: User) -> Portfolio:
+    return PortfolioFactory(learner=ben, qualification=ocr, assessor=asha, tutor=tom)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 
 from accounts.models import Centre, Membership, User
+from portfolio.models import Portfolio
 
 PASSWORD = "correct-horse-battery"
 
@@ -33,3 +36,15 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
             for role in extracted or []:
                 Membership.objects.create(user=self, role=role)
+
+
+class PortfolioFactory(factory.django.DjangoModelFactory):
+    """A learner on a qualification at the learner's centre, from September to August."""
+
+    class Meta:
+        model = Portfolio
+
+    learner = factory.SubFactory(UserFactory)
+    centre = factory.SelfAttribute("learner.centre")
+    start_date = datetime.date(2025, 9, 1)
+    planned_end_date = datetime.date(2026, 8, 31)

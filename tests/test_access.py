@@ -22,8 +22,9 @@ from accounts.models import User
 from assessment import services as assessment_services
 from assessment.services import DecisionRequest
 from cohorts.models import Cohort
+from exports.models import ExportState, PortfolioExport
 from portfolio import services
-from portfolio.models import EvidenceType, ExportState, Portfolio, PortfolioExport
+from portfolio.models import EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.factories import UserFactory
 
@@ -58,7 +59,7 @@ SIGNED_IN_ONLY = statuses(200, anonymous=302)
 PUBLIC = statuses(200)
 
 TABLE = [
-    Row("accounts:home", SIGNED_IN_ONLY),
+    Row("dashboards:home", SIGNED_IN_ONLY),
     Row("accounts:login", statuses(302, anonymous=200)),
     Row("accounts:logout", statuses(302), method="post"),
     Row("accounts:password_change", SIGNED_IN_ONLY),
@@ -112,7 +113,7 @@ TABLE = [
     Row("assessment:iqa_sampling", statuses(403, anonymous=302, iqa=200)),
     Row("assessment:iqa_overview", statuses(403, anonymous=302, iqa=200)),
     Row("assessment:iqa_rates", statuses(403, anonymous=302, iqa=400), method="post"),
-    Row("portfolio:verify", PUBLIC),
+    Row("exports:verify", PUBLIC),
     Row(
         "dashboards:cohort_index",
         statuses(403, anonymous=302, tutor=200, iqa=200, centre_admin=200),
@@ -142,9 +143,9 @@ def foreign(key: str) -> Callable[[dict[str, Any]], list[Any]]:
 
 
 TABLE += [
-    Row("portfolio:portfolio_detail", READ, args=own("portfolio")),
-    Row("portfolio:portfolio_detail", HIDDEN, args=foreign("portfolio"), label="other centre"),
-    Row("portfolio:portfolio_matrix", READ, args=own("portfolio")),
+    Row("assessment:portfolio_detail", READ, args=own("portfolio")),
+    Row("assessment:portfolio_detail", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row("assessment:portfolio_matrix", READ, args=own("portfolio")),
     Row("portfolio:evidence_library", READ, args=own("portfolio")),
     Row("portfolio:evidence_library", HIDDEN, args=foreign("portfolio"), label="other centre"),
     Row("portfolio:evidence_create", WRITE, args=own("portfolio")),
@@ -175,7 +176,8 @@ TABLE += [
     Row("assessment:evidence_review", ASSESS, args=own("evidence")),
     Row("assessment:evidence_review", HIDDEN, args=foreign("evidence"), label="other centre"),
     Row("assessment:mapping_reopen", ASSESS, args=own("mapping")),
-    Row("assessment:portfolio_review", ASSESS, args=own("portfolio")),
+    # The assessor's old address for the overview, kept for links in sent notifications.
+    Row("assessment:portfolio_review", {**ASSESS, "assessor": 302}, args=own("portfolio")),
     Row("assessment:portfolio_review", HIDDEN, args=foreign("portfolio"), label="other centre"),
     Row(
         "assessment:unit_sign_off",
@@ -207,48 +209,48 @@ TABLE += [
             ),
         )
     ],
-    Row("portfolio:export_list", READ, args=own("portfolio")),
-    Row("portfolio:export_list", HIDDEN, args=foreign("portfolio"), label="other centre"),
-    Row("portfolio:export_detail", READ, args=own("export")),
-    Row("portfolio:export_detail", HIDDEN, args=foreign("export"), label="other centre"),
-    Row("portfolio:export_download", READ, args=own("export")),
-    Row("portfolio:export_download", HIDDEN, args=foreign("export"), label="other centre"),
+    Row("exports:export_list", READ, args=own("portfolio")),
+    Row("exports:export_list", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row("exports:export_detail", READ, args=own("export")),
+    Row("exports:export_detail", HIDDEN, args=foreign("export"), label="other centre"),
+    Row("exports:export_download", READ, args=own("export")),
+    Row("exports:export_download", HIDDEN, args=foreign("export"), label="other centre"),
     Row(
-        "portfolio:export_retry",
+        "exports:export_retry",
         {**READ, **{role: 302 for role in READ if READ[role] == 200}},
         args=own("export"),
         method="post",
     ),
     Row(
-        "portfolio:export_retry",
+        "exports:export_retry",
         HIDDEN,
         args=foreign("export"),
         method="post",
         label="other centre",
     ),
     # Enrolment pages are the centre administrator's alone.
-    Row("cohorts:cohort_list", statuses(403, anonymous=302, centre_admin=200)),
-    Row("cohorts:cohort_create", statuses(403, anonymous=302, centre_admin=200)),
-    Row("cohorts:learner_list", statuses(403, anonymous=302, centre_admin=200)),
-    Row("cohorts:learner_enrol", statuses(403, anonymous=302, centre_admin=200)),
-    Row("cohorts:intake_upload", statuses(403, anonymous=302, centre_admin=200)),
+    Row("enrolment:cohort_list", statuses(403, anonymous=302, centre_admin=200)),
+    Row("enrolment:cohort_create", statuses(403, anonymous=302, centre_admin=200)),
+    Row("enrolment:learner_list", statuses(403, anonymous=302, centre_admin=200)),
+    Row("enrolment:learner_enrol", statuses(403, anonymous=302, centre_admin=200)),
+    Row("enrolment:intake_upload", statuses(403, anonymous=302, centre_admin=200)),
     Row(
-        "cohorts:intake_preview",
+        "enrolment:intake_preview",
         statuses(403, anonymous=302, centre_admin=302),
         label="nothing uploaded",
     ),
     Row(
-        "cohorts:intake_result",
+        "enrolment:intake_result",
         statuses(403, anonymous=302, centre_admin=302),
         label="nothing imported",
     ),
     Row(
-        "cohorts:portfolio_reassign",
+        "enrolment:portfolio_reassign",
         statuses(403, anonymous=302, centre_admin=200),
         args=own("portfolio"),
     ),
     Row(
-        "cohorts:portfolio_reassign",
+        "enrolment:portfolio_reassign",
         statuses(403, anonymous=302, centre_admin=404),
         args=foreign("portfolio"),
         label="other centre",

@@ -10,7 +10,7 @@ from accounts.models import Role, User
 from assessment import selectors, services
 from assessment.access import get_decision_to_sample, require_iqa_role
 from assessment.forms import IqaReviewForm, SamplingRatesForm
-from portfolio.services import ActionRefused
+from portfolio.errors import ActionRefused
 from qualifications.models import Unit
 
 

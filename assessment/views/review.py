@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from assessment import selectors, services
 from assessment.access import get_evidence_to_assess, get_mapping_to_assess
 from assessment.forms import DecisionsForm, ReasonForm
+from portfolio.errors import ActionRefused
 from portfolio.models import MappingStatus
-from portfolio.services import ActionRefused
 
 
 @login_required

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from assessment import progress, services
 from assessment.access import get_portfolio_to_assess
 from portfolio.access import get_portfolio_for
+from portfolio.errors import ActionRefused
 from portfolio.models import Portfolio
-from portfolio.services import ActionRefused
 
 
 def _unit_of(portfolio: Portfolio, unit_pk: int) -> progress.UnitProgress:
@@ -64,24 +64,10 @@ def unit_declare(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
             actor=request.user, portfolio=portfolio, unit=unit.unit
         ),
         done=f"You declared {unit.unit.title} your own work.",
-        then=redirect("portfolio:portfolio_detail", portfolio.pk),
+        then=redirect("assessment:portfolio_detail", portfolio.pk),
         template="assessment/unit_declare.html",
         title=f"Declare {unit.unit.title}",
     )
-
-
-@login_required
-def portfolio_review(request: HttpRequest, pk: int) -> HttpResponse:
-    """The assessor's view of a portfolio: each unit's progress, declaration and sign-off."""
-    portfolio = get_portfolio_to_assess(request.user, pk)
-    units = progress.portfolio_progress(portfolio)
-    context = {
-        "title": f"{portfolio.learner} · {portfolio.qualification.title}",
-        "portfolio": portfolio,
-        "units": units,
-        "complete": progress.portfolio_is_complete(units),
-    }
-    return render(request, "assessment/portfolio_review.html", context)
 
 
 @login_required
@@ -97,7 +83,7 @@ def unit_sign_off(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
             actor=request.user, portfolio=portfolio, unit=unit.unit
         ),
         done=f"You signed off {unit.unit.title}.",
-        then=redirect("assessment:portfolio_review", portfolio.pk),
+        then=redirect("assessment:portfolio_detail", portfolio.pk),
         template="assessment/unit_sign_off.html",
         title=f"Sign off {unit.unit.title}",
     )

@@ -2,9 +2,14 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import portfolio.models
 from django.conf import settings
 from django.db import migrations, models
+
+
+def export_path(instance, filename):
+    # Exports moved to the exports app (exports/migrations/0001); this historical state
+    # keeps its own copy of the upload path so it no longer imports the moved model.
+    return f"exports/{instance.portfolio_id}/{filename}"
 
 
 class Migration(migrations.Migration):
@@ -26,7 +31,7 @@ class Migration(migrations.Migration):
                 ('progress', models.PositiveSmallIntegerField(default=0)),
                 ('stage', models.CharField(blank=True, max_length=200)),
                 ('verification_code', models.CharField(max_length=20, unique=True)),
-                ('file', models.FileField(blank=True, max_length=300, upload_to=portfolio.models.export_path)),
+                ('file', models.FileField(blank=True, max_length=300, upload_to=export_path)),
                 ('size', models.PositiveBigIntegerField(blank=True, null=True)),
                 ('pages', models.PositiveIntegerField(blank=True, null=True)),
                 ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from assessment.progress import criterion_statuses
 from portfolio import selectors, services
 from portfolio.access import get_evidence_for, get_mapping_for
 from portfolio.forms import CommentaryForm, MappingCommentaryForm
+from portfolio.progress import criterion_statuses
 from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection
 
 STAR_PROMPTS = [

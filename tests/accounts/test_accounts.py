@@ -46,7 +46,7 @@ def test_sign_in_with_email_in_any_case_lands_on_home(client: Client, amy: User)
         reverse("accounts:login"), {"username": amy.email.upper(), "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response.url == reverse("accounts:home")
+    assert response.url == reverse("dashboards:home")
 
 
 def test_wrong_password_says_what_to_do_and_signs_nobody_in(client: Client, amy: User) -> None:
@@ -73,7 +73,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client: Client) -> None:
 def test_sign_out_ends_the_session(client: Client, amy: User) -> None:
     client.force_login(amy)
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("accounts:home")).status_code == 302
+    assert client.get(reverse("dashboards:home")).status_code == 302
 
 
 def test_password_change_requires_the_current_password(client: Client, amy: User) -> None:
@@ -129,14 +129,14 @@ def test_password_reset_for_unknown_email_sends_nothing_and_reveals_nothing(
 def test_home_names_the_persons_roles_and_centre(client: Client, iris: User) -> None:
     Membership.objects.create(user=iris, role=Role.ASSESSOR)
     client.force_login(iris)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("dashboards:home"))
     assert "Your roles at Northgate Training: Assessor, Internal quality assurer." in response.text
     assert reverse("accounts:people_list") in response.text
 
 
 def test_home_of_a_learner_does_not_link_to_the_people_list(client: Client, amy: User) -> None:
     client.force_login(amy)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("dashboards:home"))
     assert reverse("accounts:people_list") not in response.text
 
 

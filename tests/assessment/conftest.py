@@ -25,8 +25,8 @@ from assessment.models import (
     UnitSignOff,
 )
 from portfolio import services as learner_services
+from portfolio.errors import ActionRefused
 from portfolio.models import AuditEntry, Evidence, EvidenceType, Mapping, Portfolio
-from portfolio.services import ActionRefused
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 from tests.factories import UserFactory
 from tests.portfolio.conftest import OCR, criterion, jpeg_upload
@@ -73,11 +73,6 @@ def olu(other_centre: Centre) -> User:
 
 
 @pytest.fixture
-def ocr(catalogue: None) -> Qualification:
-    return Qualification.objects.get(reference=OCR)
-
-
-@pytest.fixture
 def pdr(ocr: Qualification) -> Unit:
     """RS-PDR: four criteria, 1.1, 1.2, 2.1 and 3.1."""
     return Unit.objects.get(reference="RS-PDR")
@@ -87,30 +82,6 @@ def pdr(ocr: Qualification) -> Unit:
 def wwo(ocr: Qualification) -> Unit:
     """RS-WWO: eleven criteria."""
     return Unit.objects.get(reference="RS-WWO")
-
-
-def make_portfolio(
-    learner: User, qualification: Qualification, assessor: User | None, tutor: User | None = None
-) -> Portfolio:
-    return Portfolio.objects.create(
-        learner=learner,
-        centre=learner.centre,
-        qualification=qualification,
-        assessor=assessor,
-        tutor=tutor,
-        start_date=datetime.date(2025, 9, 1),
-        planned_end_date=datetime.date(2026, 8, 31),
-    )
-
-
-@pytest.fixture
-def amy_portfolio(amy: User, ocr: Qualification, asha: User, tom: User) -> Portfolio:
-    return make_portfolio(amy, ocr, asha, tom)
-
-
-@pytest.fixture
-def ben_portfolio(ben: User, ocr: Qualification, asha: User, tom: User) -> Portfolio:
-    return make_portfolio(ben, ocr, asha, tom)
 
 
 def criteria_of(unit: Unit) -> list[AssessmentCriterion]:

@@ -25,9 +25,10 @@ from assessment.models import (
     UnitSignOff,
 )
 from assessment.services import DecisionConflict, DecisionRequest
+from portfolio import progress as criterion_progress
 from portfolio import services as learner_services
+from portfolio.errors import ActionRefused
 from portfolio.models import AuditEntry, Mapping, MappingStatus, Portfolio
-from portfolio.services import ActionRefused
 from qualifications.models import Qualification, Unit
 from tests.assessment.conftest import (
     accept,
@@ -36,7 +37,6 @@ from tests.assessment.conftest import (
     criterion,
     declare,
     jpeg_upload,
-    make_portfolio,
     meet_unit,
     refer,
     refused,
@@ -44,6 +44,7 @@ from tests.assessment.conftest import (
     sign_off,
     submit,
 )
+from tests.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -466,7 +467,7 @@ def test_the_learner_declares_a_unit_once_every_criterion_is_met(
         "work; it is ready for you to sign off."
     )
     assert last_notification(asha).link == reverse(
-        "assessment:portfolio_review", args=[amy_portfolio.pk]
+        "assessment:portfolio_detail", args=[amy_portfolio.pk]
     )
 
 
@@ -718,7 +719,7 @@ def test_an_iqa_cannot_review_their_own_decision(
 ) -> None:
     Membership.objects.create(user=iris, role=Role.ASSESSOR)
     iris = User.objects.get(pk=iris.pk)
-    bens = make_portfolio(ben, ocr, iris)
+    bens = PortfolioFactory(learner=ben, qualification=ocr, assessor=iris)
     [mapping] = submit(add_evidence(bens), criterion("RS-PDR", "1.1"))
     [own] = accept(iris, mapping)
 
@@ -1109,17 +1110,17 @@ def test_every_service_writes_exactly_one_audit_entry(
 @pytest.mark.parametrize(
     ("statuses", "expected"),
     [
-        ([], progress.CriterionStatus.NOT_STARTED),
-        (["draft"], progress.CriterionStatus.DRAFT),
-        (["draft", "referred"], progress.CriterionStatus.REFERRED),
-        (["referred", "submitted", "draft"], progress.CriterionStatus.SUBMITTED),
-        (["referred", "accepted", "submitted"], progress.CriterionStatus.MET),
+        ([], criterion_progress.CriterionStatus.NOT_STARTED),
+        (["draft"], criterion_progress.CriterionStatus.DRAFT),
+        (["draft", "referred"], criterion_progress.CriterionStatus.REFERRED),
+        (["referred", "submitted", "draft"], criterion_progress.CriterionStatus.SUBMITTED),
+        (["referred", "accepted", "submitted"], criterion_progress.CriterionStatus.MET),
     ],
 )
 def test_a_criterion_takes_the_most_advanced_state_of_its_mappings(
     statuses: list[str], expected: str
 ) -> None:
-    assert progress.criterion_status(statuses) == expected
+    assert criterion_progress.criterion_status(statuses) == expected
 
 
 def test_a_criterion_is_met_when_any_of_its_mappings_is_accepted(
@@ -1129,12 +1130,15 @@ def test_a_criterion_is_met_when_any_of_its_mappings_is_accepted(
     [referred] = submit(add_evidence(amy_portfolio, "Board"), target)
     [accepted] = submit(add_evidence(amy_portfolio, "Plan"), target)
     refer(asha, referred)
-    assert not progress.criterion_is_met(amy_portfolio, target)
+    assert not criterion_progress.criterion_is_met(amy_portfolio, target)
 
     accept(asha, accepted)
 
-    assert progress.criterion_is_met(amy_portfolio, target)
-    assert progress.criterion_statuses(amy_portfolio)[target.pk] == progress.CriterionStatus.MET
+    assert criterion_progress.criterion_is_met(amy_portfolio, target)
+    assert (
+        criterion_progress.criterion_statuses(amy_portfolio)[target.pk]
+        == criterion_progress.CriterionStatus.MET
+    )
 
 
 def test_a_unit_is_ready_for_sign_off_when_every_criterion_is_met(

@@ -28,12 +28,12 @@ from tests.assessment.conftest import (
     criterion,
     declare,
     jpeg_upload,
-    make_portfolio,
     meet_unit,
     pdf_upload,
     refer,
     submit,
 )
+from tests.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def caseload_rows(page: str) -> dict[str, list[str]]:
     section = page[page.index('id="portfolios-heading"') :]
     rows = {}
     for row in re.findall(r"<tr>(.*?)</tr>", section, re.DOTALL):
-        name = re.search(r'<a href="/assess/portfolios/\d+/">([^<]+)</a>', row)
+        name = re.search(r'<a href="/portfolios/\d+/">([^<]+)</a>', row)
         if name:
             cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
             rows[name.group(1)] = [cell.strip() for cell in cells]
@@ -537,7 +537,7 @@ def test_declaring_with_the_box_ticked_records_the_declaration(
     response = signed_in(client, amy).post(declare_url(amy_portfolio, pdr), {"confirm": "yes"})
 
     assert response.status_code == 302
-    assert response.url == reverse("portfolio:portfolio_detail", args=[amy_portfolio.pk])
+    assert response.url == reverse("assessment:portfolio_detail", args=[amy_portfolio.pk])
     assert messages_of(response) == [
         "You declared Plan, deliver and review reliable customer service your own work."
     ]
@@ -585,7 +585,7 @@ def declared(amy_portfolio: Portfolio, pdr: Unit) -> Unit:
 def test_the_portfolio_review_links_a_declared_unit_to_its_sign_off_page(
     as_asha: Client, amy_portfolio: Portfolio, declared: Unit
 ) -> None:
-    page = as_asha.get(reverse("assessment:portfolio_review", args=[amy_portfolio.pk]))
+    page = as_asha.get(reverse("assessment:portfolio_detail", args=[amy_portfolio.pk]))
 
     assert sign_off_url(amy_portfolio, declared) in page.content.decode()
 
@@ -613,7 +613,7 @@ def test_signing_off_without_ticking_the_box_is_refused(
 def test_signing_off_with_the_box_ticked_records_the_sign_off(
     as_asha: Client, amy_portfolio: Portfolio, declared: Unit
 ) -> None:
-    review = reverse("assessment:portfolio_review", args=[amy_portfolio.pk])
+    review = reverse("assessment:portfolio_detail", args=[amy_portfolio.pk])
 
     response = as_asha.post(sign_off_url(amy_portfolio, declared), {"confirm": "yes"})
 
@@ -661,7 +661,7 @@ def sampled_centre(
             criterion("RS-WWO", "1.2"),
         ),
     )
-    bens = make_portfolio(ben, ocr, iris)
+    bens = PortfolioFactory(learner=ben, qualification=ocr, assessor=iris)
     own = accept(iris, *submit(add_evidence(bens, "Ben's plan"), *criteria_of_pdr()[:2]))
     return {"asha pdr": pdr, "asha wwo": wwo, "iris own": own}
 

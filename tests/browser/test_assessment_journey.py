@@ -142,7 +142,7 @@ def test_refer_resubmit_accept_declare_and_sign_off(
     expect(learner.get_by_text("You declared Plan, deliver and review")).to_be_visible()
 
     # The assessor signs the unit off.
-    assessor.goto(f"{live_server.url}/assess/portfolios/{portfolio.pk}/")
+    assessor.goto(f"{live_server.url}/portfolios/{portfolio.pk}/")
     assert_accessible(assessor)
     assessor.get_by_role(
         "link", name="Sign off Plan, deliver and review reliable customer service"

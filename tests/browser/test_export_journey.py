@@ -18,8 +18,10 @@ from pypdf import PdfReader
 from accounts.models import User
 from assessment import services as assessment_services
 from assessment.services import DecisionRequest
-from portfolio import exports, services
-from portfolio.models import EvidenceType, ExportState, Portfolio, PortfolioExport
+from exports import services as exports
+from exports.models import ExportState, PortfolioExport
+from portfolio import services
+from portfolio.models import EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.factories import PASSWORD
 

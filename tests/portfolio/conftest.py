@@ -68,35 +68,6 @@ def stored_names(directory: str = "") -> set[str]:
 
 
 @pytest.fixture
-def ocr(catalogue: None) -> Qualification:
-    return Qualification.objects.get(reference=OCR)
-
-
-def _portfolio(
-    learner: User, qualification: Qualification, assessor: User, tutor: User
-) -> Portfolio:
-    return Portfolio.objects.create(
-        learner=learner,
-        centre=learner.centre,
-        qualification=qualification,
-        assessor=assessor,
-        tutor=tutor,
-        start_date=datetime.date(2025, 9, 1),
-        planned_end_date=datetime.date(2026, 8, 31),
-    )
-
-
-@pytest.fixture
-def amy_portfolio(amy: User, ocr: Qualification, asha: User, tom: User) -> Portfolio:
-    return _portfolio(amy, ocr, asha, tom)
-
-
-@pytest.fixture
-def ben_portfolio(ben: User, ocr: Qualification, asha: User, tom: User) -> Portfolio:
-    return _portfolio(ben, ocr, asha, tom)
-
-
-@pytest.fixture
 def make_evidence(amy: User, amy_portfolio: Portfolio) -> Callable[..., Evidence]:
     """Evidence in Amy's portfolio, made through the service, with a photo unless told not to."""
 

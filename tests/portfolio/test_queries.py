@@ -132,11 +132,11 @@ PAGES: dict[str, tuple[Callable[[Portfolio, Evidence], str], int]] = {
         11,
     ),
     "portfolio page": (
-        lambda portfolio, target: reverse("portfolio:portfolio_detail", args=[portfolio.pk]),
+        lambda portfolio, target: reverse("assessment:portfolio_detail", args=[portfolio.pk]),
         12,
     ),
     "tracking matrix": (
-        lambda portfolio, target: reverse("portfolio:portfolio_matrix", args=[portfolio.pk]),
+        lambda portfolio, target: reverse("assessment:portfolio_matrix", args=[portfolio.pk]),
         11,
     ),
     "evidence page": (

@@ -15,12 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, User
 from assessment.models import Decision, Outcome
-from assessment.progress import (
-    CriterionStatus,
-    criterion_status,
-    criterion_statuses,
-    portfolio_progress,
-)
+from assessment.progress import portfolio_progress
 from portfolio import services
 from portfolio.models import (
     AuditEntry,
@@ -31,6 +26,7 @@ from portfolio.models import (
     MappingStatus,
     Portfolio,
 )
+from portfolio.progress import CriterionStatus, criterion_status, criterion_statuses
 from portfolio.uploads import UploadRefused
 from qualifications.models import AssessmentCriterion
 from tests.portfolio.conftest import (

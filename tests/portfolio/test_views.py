@@ -829,7 +829,7 @@ def test_after_the_whole_journey_the_portfolio_page_shows_statuses_and_gaps(
         {"criteria": [wwo_1_1.pk], f"commentary-{wwo_1_1.pk}": COMMENTARY, "action": "submit"},
     )
 
-    page = as_amy.get(reverse("portfolio:portfolio_detail", args=[amy_portfolio.pk])).text
+    page = as_amy.get(reverse("assessment:portfolio_detail", args=[amy_portfolio.pk])).text
 
     def badge(reference: str) -> str:
         return re.search(
@@ -848,7 +848,7 @@ def test_after_the_whole_journey_the_portfolio_page_shows_statuses_and_gaps(
     assert "Customer feedback board" in page
 
 
-@pytest.mark.parametrize("page_name", ["portfolio_detail", "evidence_detail"])
+@pytest.mark.parametrize("page_name", ["assessment:portfolio_detail", "portfolio:evidence_detail"])
 def test_a_page_showing_a_referred_mapping_still_renders(
     as_amy: Client,
     amy: User,
@@ -859,9 +859,9 @@ def test_a_page_showing_a_referred_mapping_still_renders(
 ) -> None:
     [mapping] = map_to(amy, evidence, wwo_1_1, submit=True)
     Mapping.objects.filter(pk=mapping.pk).update(status=MappingStatus.REFERRED)
-    target = amy_portfolio if page_name == "portfolio_detail" else evidence
+    target = amy_portfolio if page_name == "assessment:portfolio_detail" else evidence
 
-    response = as_amy.get(reverse(f"portfolio:{page_name}", args=[target.pk]))
+    response = as_amy.get(reverse(page_name, args=[target.pk]))
 
     assert response.status_code == 200
 
@@ -875,7 +875,7 @@ def test_the_tracking_matrix_shows_each_mapping(
 ) -> None:
     map_to(amy, evidence, wwo_1_1, submit=True)
 
-    page = as_amy.get(reverse("portfolio:portfolio_matrix", args=[amy_portfolio.pk])).text
+    page = as_amy.get(reverse("assessment:portfolio_matrix", args=[amy_portfolio.pk])).text
 
     assert "Customer feedback board" in page
     assert '<abbr title="Submitted">S</abbr>' in page

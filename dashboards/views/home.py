@@ -1,0 +1,27 @@
+"""Each person's home page: their own portfolios, what their roles open, the catalogue."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import can_browse_people
+from accounts.models import Role
+from portfolio.models import Portfolio
+from portfolio.selectors import portfolio_list
+from qualifications.models import Qualification
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "title": "Home",
+        "own_portfolios": portfolio_list(user, own_only=True),
+        "visible_portfolio_count": Portfolio.objects.visible_to(user).exclude(learner=user).count(),
+        "roles": [Role(role).label for role in Role.values if role in user.roles],
+        "can_browse_people": can_browse_people(user),
+        "qualifications": Qualification.objects.select_related("awarding_body").order_by("title"),
+    }
+    return render(request, "dashboards/home.html", context)

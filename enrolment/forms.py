@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+
+from accounts.models import Role, User
+from cohorts.models import Cohort
+from enrolment.importer import COLUMNS, MAX_FILE_BYTES, MAX_ROWS
+from enrolment.services import ENDS_BEFORE_START, centre_people, cohort_on_other_qualification
+from qualifications.models import Qualification
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _qualification_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label="Qualification",
+        queryset=Qualification.objects.order_by("title"),
+        empty_label="Choose a qualification",
+        error_messages={"required": "Choose the qualification."},
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} ({obj.email})"
+
+
+class CohortChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Cohort) -> str:
+        return f"{obj.name} · {obj.qualification}" if obj.qualification_id else obj.name
+
+
+class DatesForm(forms.Form):
+    """Start and planned end, the end not before the start."""
+
+    start_date = forms.DateField(
+        label="Start", widget=_date_input(), error_messages={"required": "Enter the start date."}
+    )
+    planned_end_date = forms.DateField(
+        label="Planned end",
+        widget=_date_input(),
+        error_messages={"required": "Enter the planned end date."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("planned_end_date")
+        if start and end and end < start:
+            self.add_error("planned_end_date", ENDS_BEFORE_START)
+        return cleaned
+
+
+class CohortForm(DatesForm):
+    name = forms.CharField(
+        label="Cohort name",
+        max_length=200,
+        help_text="For example “Retail Level 3 – September 2026”. Each name is used once.",
+        error_messages={"required": "Give the cohort a name."},
+    )
+    qualification = _qualification_field()
+    tutors = forms.ModelMultipleChoiceField(
+        label="Tutors",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Learners enrolled in the cohort get the first of these (by name) as tutor.",
+    )
+
+    field_order = ["name", "qualification", "start_date", "planned_end_date", "tutors"]
+
+    def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tutors"].queryset = centre_people(centre_id, Role.TUTOR).order_by("full_name")
+
+
+class EnrolForm(DatesForm):
+    full_name = forms.CharField(
+        label="Learner’s full name",
+        max_length=200,
+        error_messages={"required": "Enter the learner’s name."},
+    )
+    email = forms.EmailField(
+        label="Learner’s email address",
+        max_length=254,
+        help_text="New learners are emailed a link to choose their password.",
+        error_messages={"required": "Enter the learner’s email address."},
+    )
+    qualification = _qualification_field()
+    cohort = CohortChoiceField(
+        label="Cohort",
+        queryset=Cohort.objects.none(),
+        empty_label="Choose a cohort",
+        help_text="A cohort on the same qualification. Its first tutor becomes the learner’s.",
+        error_messages={"required": "Choose a cohort, or create one first."},
+    )
+    assessor = PersonChoiceField(
+        label="Assessor",
+        queryset=User.objects.none(),
+        empty_label="Choose an assessor",
+        error_messages={"required": "Choose the learner’s assessor."},
+    )
+
+    field_order = [
+        "full_name",
+        "email",
+        "qualification",
+        "cohort",
+        "assessor",
+        "start_date",
+        "planned_end_date",
+    ]
+
+    def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = Cohort.objects.filter(centre_id=centre_id).select_related(
+            "qualification"
+        )
+        self.fields["assessor"].queryset = centre_people(centre_id, Role.ASSESSOR).order_by(
+            "full_name"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cohort, qualification = cleaned.get("cohort"), cleaned.get("qualification")
+        if cohort and qualification and cohort.qualification_id not in (None, qualification.pk):
+            self.add_error("cohort", cohort_on_other_qualification(cohort, qualification))
+        return cleaned
+
+
+class ReassignForm(forms.Form):
+    assessor = PersonChoiceField(
+        label="Assessor", queryset=User.objects.none(), required=False, empty_label="No assessor"
+    )
+    tutor = PersonChoiceField(
+        label="Tutor", queryset=User.objects.none(), required=False, empty_label="No tutor"
+    )
+
+    def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = centre_people(centre_id, Role.ASSESSOR).order_by(
+            "full_name"
+        )
+        self.fields["tutor"].queryset = centre_people(centre_id, Role.TUTOR).order_by("full_name")
+
+
+class IntakeUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Intake file (CSV)",
+        help_text=(
+            "One row per learner under a header row with the columns "
+            + ", ".join(f"“{column}”" for column in COLUMNS)
+            + f". Dates as 2026-09-01 or 01/09/2026. Up to {MAX_ROWS:,} learners."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={"required": "Choose the CSV file to upload."},
+    )
+
+    def clean_file(self) -> Any:
+        uploaded = self.cleaned_data["file"]
+        if getattr(uploaded, "exceeded_limit", False) or uploaded.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {filesizeformat(MAX_FILE_BYTES)}: that is more than an "
+                f"intake of {MAX_ROWS:,} learners. Split it and upload each part in turn."
+            )
+        return uploaded

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from enrolment import views as enrolment
+
+app_name = "enrolment"
+
+urlpatterns = [
+    path("cohorts/", enrolment.cohort_list, name="cohort_list"),
+    path("cohorts/new/", enrolment.cohort_create, name="cohort_create"),
+    path("learners/", enrolment.learner_list, name="learner_list"),
+    path("learners/enrol/", enrolment.learner_enrol, name="learner_enrol"),
+    path("learners/import/", enrolment.intake_upload, name="intake_upload"),
+    path("learners/import/check/", enrolment.intake_preview, name="intake_preview"),
+    path("learners/import/done/", enrolment.intake_result, name="intake_result"),
+    path("portfolios/<int:pk>/reassign/", enrolment.portfolio_reassign, name="portfolio_reassign"),
+]

@@ -1,0 +1,254 @@
+"""Cohorts, enrolling learners one at a time or from a CSV file, and reassigning portfolios."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from enrolment import services as enrolment
+from enrolment.access import get_cohort_to_manage, get_portfolio_to_manage, require_centre_admin
+from enrolment.forms import CohortForm, EnrolForm, IntakeUploadForm, ReassignForm
+from enrolment.importer import (
+    COLUMNS,
+    CheckedIntake,
+    Status,
+    check_intake,
+    decode_intake,
+    import_intake,
+    parse_intake_text,
+)
+from enrolment.services import EnrolmentRefused
+from portfolio.models import Portfolio
+
+# The parsed file waits in the session between the preview and the confirmation; nothing is
+# written until the administrator confirms.
+SESSION_INTAKE = "enrolment:intake"
+SESSION_RESULT = "enrolment:intake_result"
+PREVIEW_ROWS = 200
+PROBLEMS_SHOWN = 1_000
+LEARNERS_PER_PAGE = 50
+
+
+# Cohorts -------------------------------------------------------------------------------------
+
+
+@login_required
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    require_centre_admin(request.user)
+    cohorts = (
+        enrolment.cohorts_with_tutors(request.user.centre_id)
+        .annotate(learner_count=Count("portfolios"))
+        .order_by("name")
+    )
+    return render(request, "enrolment/cohort_list.html", {"title": "Cohorts", "cohorts": cohorts})
+
+
+@login_required
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    require_centre_admin(request.user)
+    form = CohortForm(request.POST or None, centre_id=request.user.centre_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = enrolment.cohort_create(actor=request.user, **form.cleaned_data)
+        except EnrolmentRefused as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"Cohort “{cohort.name}” created.")
+            return redirect("enrolment:cohort_list")
+    return render(request, "enrolment/cohort_form.html", {"title": "New cohort", "form": form})
+
+
+# Learners ------------------------------------------------------------------------------------
+
+
+@login_required
+def learner_list(request: HttpRequest) -> HttpResponse:
+    """The centre's portfolios, optionally one cohort's, with who assesses and tutors each."""
+    require_centre_admin(request.user)
+    portfolios = (
+        Portfolio.objects.filter(centre_id=request.user.centre_id)
+        .select_related("learner", "qualification", "cohort", "assessor", "tutor")
+        .order_by("learner__full_name", "qualification__title", "pk")
+    )
+    cohort = None
+    if "cohort" in request.GET:
+        cohort_id = request.GET["cohort"]
+        if not cohort_id.isdigit():
+            raise Http404("No such cohort.")
+        cohort = get_cohort_to_manage(request.user, int(cohort_id))
+        portfolios = portfolios.filter(cohort=cohort)
+    page = Paginator(portfolios, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "title": f"Learners in {cohort.name}" if cohort else "Learners",
+        "cohort": cohort,
+        "page": page,
+    }
+    return render(request, "enrolment/enrol_learner_list.html", context)
+
+
+@login_required
+def learner_enrol(request: HttpRequest) -> HttpResponse:
+    require_centre_admin(request.user)
+    form = EnrolForm(request.POST or None, centre_id=request.user.centre_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = enrolment.learner_enrol(actor=request.user, **form.cleaned_data)
+        except EnrolmentRefused as error:
+            form.add_error(error.field, error.message)
+        else:
+            portfolio = result.portfolio
+            if not result.created_portfolio:
+                messages.info(
+                    request,
+                    f"{portfolio.learner} is already enrolled on {portfolio.qualification}; "
+                    "nothing changed.",
+                )
+            elif result.created_user:
+                messages.success(
+                    request,
+                    f"{portfolio.learner} is enrolled on {portfolio.qualification} and has been "
+                    "emailed a link to choose a password.",
+                )
+            else:
+                messages.success(
+                    request, f"{portfolio.learner} is enrolled on {portfolio.qualification}."
+                )
+            return redirect("enrolment:learner_list")
+    return render(request, "enrolment/enrol_form.html", {"title": "Enrol a learner", "form": form})
+
+
+@login_required
+def portfolio_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    portfolio = get_portfolio_to_manage(request.user, pk)
+    form = ReassignForm(
+        request.POST or None,
+        centre_id=request.user.centre_id,
+        initial={"assessor": portfolio.assessor_id, "tutor": portfolio.tutor_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        before = (portfolio.assessor_id, portfolio.tutor_id)
+        try:
+            portfolio = enrolment.portfolio_reassign(
+                actor=request.user,
+                portfolio=portfolio,
+                assessor=form.cleaned_data["assessor"],
+                tutor=form.cleaned_data["tutor"],
+            )
+        except EnrolmentRefused as error:
+            form.add_error(error.field, error.message)
+        else:
+            if (portfolio.assessor_id, portfolio.tutor_id) == before:
+                messages.info(request, "Nothing changed: those are the people already assigned.")
+            else:
+                messages.success(
+                    request, f"Saved who assesses and tutors {portfolio.learner}’s portfolio."
+                )
+            return redirect("enrolment:learner_list")
+    context = {
+        "title": f"Reassign {portfolio.learner}’s portfolio",
+        "portfolio": portfolio,
+        "form": form,
+    }
+    return render(request, "enrolment/reassign_form.html", context)
+
+
+# The CSV intake ------------------------------------------------------------------------------
+
+
+@login_required
+def intake_upload(request: HttpRequest) -> HttpResponse:
+    require_centre_admin(request.user)
+    form = IntakeUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        text = decode_intake(uploaded.read())
+        if text is None:
+            form.add_error(
+                "file",
+                "This file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma "
+                "delimited)”; other spreadsheets call it CSV with UTF-8 encoding.",
+            )
+        else:
+            request.session[SESSION_INTAKE] = {
+                "name": (uploaded.name or "intake.csv")[:200],
+                "text": text,
+                "digest": hashlib.sha256(text.encode()).hexdigest(),
+            }
+            request.session.pop(SESSION_RESULT, None)
+            return redirect("enrolment:intake_preview")
+    context = {"title": "Import learners from a file", "form": form, "columns": COLUMNS}
+    return render(request, "enrolment/import_upload.html", context)
+
+
+@login_required
+def intake_preview(request: HttpRequest) -> HttpResponse:
+    """Every row and every problem; with no problems, a button to import (POST here)."""
+    require_centre_admin(request.user)
+    stored = request.session.get(SESSION_INTAKE)
+    if not stored:
+        messages.info(request, "Upload an intake file first.")
+        return redirect("enrolment:intake_upload")
+    parsed = parse_intake_text(stored["text"])
+    if request.method == "POST":
+        if request.POST.get("digest") != stored["digest"]:
+            messages.error(
+                request,
+                "Another file was uploaded after that preview was shown. Check this one "
+                "before importing it.",
+            )
+            return redirect("enrolment:intake_preview")
+        try:
+            summary = import_intake(actor=request.user, rows=parsed.rows)
+        except EnrolmentRefused as error:
+            # Something changed since the preview (an account, a cohort): show it afresh.
+            messages.error(request, error.message)
+            return redirect("enrolment:intake_preview")
+        else:
+            del request.session[SESSION_INTAKE]
+            request.session[SESSION_RESULT] = {
+                "name": stored["name"],
+                **dataclasses.asdict(summary),
+            }
+            return redirect("enrolment:intake_result")
+    if parsed.problems:
+        checked = CheckedIntake([], parsed.problems)
+    else:
+        checked = check_intake(centre=request.user.centre, rows=parsed.rows)
+    to_enrol = len(checked.rows) - checked.counts[Status.ENROLLED]
+    context = {
+        "title": "Check the intake file",
+        "name": stored["name"],
+        "digest": stored["digest"],
+        "columns": COLUMNS,
+        "rows": [
+            (row.row, [row.cells[column] for column in COLUMNS], row.status)
+            for row in checked.rows[:PREVIEW_ROWS]
+        ],
+        "row_count": len(checked.rows),
+        "rows_hidden": max(0, len(checked.rows) - PREVIEW_ROWS),
+        "counts": [(status, count) for status, count in checked.counts.items() if count],
+        "rows_with_problems": len({problem.row for problem in checked.problems}),
+        "problems": checked.problems[:PROBLEMS_SHOWN],
+        "problem_count": len(checked.problems),
+        "problems_hidden": max(0, len(checked.problems) - PROBLEMS_SHOWN),
+        "to_enrol": 0 if checked.problems else to_enrol,
+        "upload_form": IntakeUploadForm(),
+    }
+    return render(request, "enrolment/import_preview.html", context)
+
+
+@login_required
+def intake_result(request: HttpRequest) -> HttpResponse:
+    require_centre_admin(request.user)
+    summary = request.session.get(SESSION_RESULT)
+    if not summary:
+        return redirect("enrolment:intake_upload")
+    context = {"title": "Learners imported", "summary": summary}
+    return render(request, "enrolment/import_result.html", context)

@@ -1,0 +1,60 @@
+"""Asking for a PDF portfolio, and the codes that let anyone verify one."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+
+from accounts.models import User
+from exports.models import ExportScope, PortfolioExport
+from exports.tasks import build_export
+from portfolio.audit import audit_record
+from portfolio.errors import ActionRefused
+from portfolio.models import Portfolio
+from qualifications.models import Unit
+
+# Unambiguous letters and digits: no 0/O or 1/I/L to misread from paper.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_verification_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def normalise_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+
+
+@transaction.atomic
+def export_request(
+    *, actor: User, portfolio: Portfolio, scope: str, unit: Unit | None = None
+) -> PortfolioExport:
+    """Queue a PDF of the portfolio; the task worker renders it."""
+    if scope not in ExportScope.values:
+        raise ActionRefused(
+            "Choose what to include: the whole portfolio, one unit, or accepted evidence."
+        )
+    if scope == ExportScope.UNIT:
+        if unit is None or not portfolio.qualification.unit_links.filter(unit=unit).exists():
+            raise ActionRefused("Choose a unit of this qualification to export.")
+    else:
+        unit = None
+    export = PortfolioExport.objects.create(
+        portfolio=portfolio,
+        requested_by=actor,
+        scope=scope,
+        unit=unit,
+        verification_code=new_verification_code(),
+    )
+    audit_record(
+        actor=actor,
+        action="export.request",
+        obj=export,
+        portfolio=portfolio,
+        changes={"scope": scope, "unit": unit.reference if unit else None},
+    )
+    transaction.on_commit(lambda: build_export.enqueue(export.pk))
+    return export

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from exports import selectors, services
+from exports.models import ExportScope, ExportState, PortfolioExport
+from portfolio.access import get_portfolio_for
+from portfolio.errors import ActionRefused
+from portfolio.selectors import portfolio_units
+from portfolio.views.files import FILE_CSP
+
+VERIFY_ATTEMPTS_PER_MINUTE = 10
+
+
+class ExportForm(forms.Form):
+    scope = forms.ChoiceField(
+        label="What to include",
+        choices=ExportScope.choices,
+        widget=forms.RadioSelect,
+        initial=ExportScope.WHOLE,
+    )
+    unit = forms.ModelChoiceField(
+        label="Unit (for a one-unit export)",
+        queryset=None,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: object, units: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("scope") == ExportScope.UNIT and not cleaned.get("unit"):
+            self.add_error("unit", "Choose the unit to export.")
+        return cleaned
+
+
+def _export_for(request: HttpRequest, pk: int) -> PortfolioExport:
+    """An export of a portfolio the person can see; anything else is a 404."""
+    return get_object_or_404(
+        PortfolioExport.objects.visible_to(request.user).select_related(
+            "portfolio__learner", "portfolio__qualification", "unit", "requested_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def export_list(request: HttpRequest, pk: int) -> HttpResponse:
+    portfolio = get_portfolio_for(request.user, pk)
+    form = ExportForm(request.POST or None, units=portfolio_units(portfolio))
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = services.export_request(
+                actor=request.user,
+                portfolio=portfolio,
+                scope=form.cleaned_data["scope"],
+                unit=form.cleaned_data["unit"],
+            )
+        except ActionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("exports:export_detail", export.pk)
+    history = selectors.export_history(portfolio)
+    context = {
+        "title": "PDF portfolio",
+        "portfolio": portfolio,
+        "form": form,
+        "history": history,
+        "changed_since": selectors.changed_since_last_export(portfolio, history),
+    }
+    return render(request, "exports/export_list.html", context)
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _export_for(request, pk)
+    template = "exports/_export_progress.html" if request.htmx else "exports/export_detail.html"
+    return render(
+        request,
+        template,
+        {"title": "PDF portfolio", "export": export, "portfolio": export.portfolio},
+    )
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = _export_for(request, pk)
+    if export.state != ExportState.DONE or not export.file:
+        raise Http404("This PDF is not ready.")
+    learner = "".join(ch if ch.isalnum() else "-" for ch in export.portfolio.learner.full_name)
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"portfolio-{learner}-{export.portfolio.qualification.reference}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CSP
+    return response
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@require_GET
+def verify(request: HttpRequest) -> HttpResponse:
+    """Public: anyone holding a PDF checks its verification code. A wrong code reveals nothing."""
+    code = request.GET.get("code", "").strip()[:40]
+    context: dict[str, object] = {"title": "Check a PDF portfolio", "code": code}
+    status = 200
+    if code:
+        key = f"verify-attempts:{_client_address(request)}"
+        cache.add(key, 0, timeout=60)
+        attempts = cache.incr(key)
+        if attempts > VERIFY_ATTEMPTS_PER_MINUTE:
+            context["limited"] = True
+            status = 429
+        else:
+            context["export"] = selectors.verified_export(services.normalise_code(code))
+            context["checked"] = True
+    return render(request, "exports/verify.html", context, status=status)
+
+
+@login_required
+def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _export_for(request, pk)
+    if request.method != "POST":
+        return redirect("exports:export_detail", export.pk)
+    try:
+        new = services.export_request(
+            actor=request.user, portfolio=export.portfolio, scope=export.scope, unit=export.unit
+        )
+    except ActionRefused as error:
+        messages.error(request, error.message)
+        return redirect("exports:export_detail", export.pk)
+    return redirect("exports:export_detail", new.pk)

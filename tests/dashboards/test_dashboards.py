@@ -1,0 +1,311 @@
+"""Tutors' and administrators' dashboards: RAG, the cohort table, heatmap, progress over time,
+the centre overview, CSV exports and fixed query counts."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from assessment.models import Decision, Outcome, UnitSignOff
+from cohorts.models import Cohort
+from dashboards.rag import Rag, elapsed_percent, rag_status
+from portfolio.models import AuditEntry, Evidence, Mapping, MappingStatus, Portfolio
+from qualifications.models import AssessmentCriterion, Qualification
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 23)
+START = datetime.date(2026, 1, 1)
+END = datetime.date(2026, 12, 31)
+
+
+# RAG -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("percent_met", "expected"),
+    [
+        # 90% of the time has passed on TODAY.
+        (80, Rag.GREEN),  # 10 points behind: the margin itself is still on track
+        (79, Rag.AMBER),  # 11 points behind
+        (65, Rag.AMBER),  # 25 points behind: still only behind
+        (64, Rag.RED),  # 26 points behind
+        (100, Rag.GREEN),
+    ],
+)
+def test_rag_compares_progress_with_time_elapsed_at_its_edges(
+    settings, percent_met: int, expected: Rag
+) -> None:
+    settings.RAG_BEHIND_MARGIN, settings.RAG_AT_RISK_MARGIN = 10, 25
+    assert elapsed_percent(START, END, TODAY) == 90
+    assert (
+        rag_status(percent_met=percent_met, start=START, planned_end=END, today=TODAY) == expected
+    )
+
+
+def test_rag_is_at_risk_after_the_planned_end_unless_complete() -> None:
+    after = END + datetime.timedelta(days=1)
+    assert rag_status(percent_met=99, start=START, planned_end=END, today=after) == Rag.RED
+    assert (
+        rag_status(percent_met=99, start=START, planned_end=END, today=after, complete=True)
+        == Rag.GREEN
+    )
+
+
+def test_rag_before_the_start_is_on_track() -> None:
+    before = START - datetime.timedelta(days=5)
+    assert rag_status(percent_met=0, start=START, planned_end=END, today=before) == Rag.GREEN
+
+
+def test_rag_thresholds_are_settings(settings) -> None:
+    settings.RAG_BEHIND_MARGIN, settings.RAG_AT_RISK_MARGIN = 0, 5
+    assert rag_status(percent_met=89, start=START, planned_end=END, today=TODAY) == Rag.AMBER
+    assert rag_status(percent_met=84, start=START, planned_end=END, today=TODAY) == Rag.RED
+
+
+# Fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ocr(catalogue: None) -> Qualification:
+    return Qualification.objects.get(reference="OCR-L3-RSSP-CERT")
+
+
+@pytest.fixture
+def cohort(ocr: Qualification, tom: User) -> Cohort:
+    cohort = Cohort.objects.create(
+        centre=tom.centre,
+        name="Autumn intake",
+        qualification=ocr,
+        start_date=timezone.localdate() - datetime.timedelta(days=100),
+        planned_end_date=timezone.localdate() + datetime.timedelta(days=100),
+    )
+    cohort.tutors.add(tom)
+    return cohort
+
+
+def enrol(cohort: Cohort, learner: User, assessor: User | None = None) -> Portfolio:
+    return Portfolio.objects.create(
+        learner=learner,
+        centre=cohort.centre,
+        qualification=cohort.qualification,
+        cohort=cohort,
+        assessor=assessor,
+        start_date=cohort.start_date,
+        planned_end_date=cohort.planned_end_date,
+    )
+
+
+def accept_criteria(portfolio: Portfolio, numbers: list[tuple[str, str]], assessor: User) -> None:
+    evidence = Evidence.objects.create(
+        portfolio=portfolio,
+        type="observation",
+        title="Observed",
+        activity_date=timezone.localdate(),
+        description="x",
+        created_by=portfolio.learner,
+    )
+    for unit, number in numbers:
+        mapping = Mapping.objects.create(
+            evidence=evidence,
+            criterion=AssessmentCriterion.objects.get(unit__reference=unit, number=number),
+            commentary="c",
+            status=MappingStatus.ACCEPTED,
+            submitted_at=timezone.now(),
+        )
+        Decision.objects.create(mapping=mapping, outcome=Outcome.ACCEPTED, decided_by=assessor)
+
+
+def learners(cohort: Cohort, count: int, assessor: User) -> list[Portfolio]:
+    made = []
+    for n in range(count):
+        learner = UserFactory(centre=cohort.centre, roles=[Role.LEARNER], full_name=f"Learner {n}")
+        made.append(enrol(cohort, learner, assessor))
+    return made
+
+
+def csv_rows(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+# The cohort dashboard ------------------------------------------------------------------------
+
+
+def test_dashboard_row_shows_each_measure(
+    client: Client, cohort: Cohort, amy: User, asha: User, tom: User
+) -> None:
+    portfolio = enrol(cohort, amy, asha)
+    accept_criteria(portfolio, [("RS-PDR", n) for n in ("1.1", "1.2", "2.1", "3.1")], asha)
+    UnitSignOff.objects.create(
+        portfolio=portfolio,
+        unit=AssessmentCriterion.objects.get(unit__reference="RS-PDR", number="1.1").unit,
+        signed_by=asha,
+        wording="w",
+    )
+    AuditEntry.objects.create(
+        actor=amy,
+        action="evidence.create",
+        portfolio=portfolio,
+        object_type="x",
+        object_id="1",
+        object_repr="x",
+        at=timezone.now() - datetime.timedelta(days=3),
+    )
+    client.force_login(tom)
+    response = client.get(reverse("dashboards:cohort_dashboard", args=[cohort.pk]))
+    [row] = response.context["rows"]
+    assert (row.criteria_met, row.criteria_total, row.percent_met) == (4, 15, 27)
+    assert (row.units_signed_off, row.units_total) == (1, 2)
+    assert row.days_inactive == 3
+    assert "How RAG is worked out" in response.text
+
+
+def test_dashboard_sorts_by_rag_and_filters(
+    client: Client, cohort: Cohort, amy: User, ben: User, asha: User, tom: User
+) -> None:
+    ahead = enrol(cohort, amy, asha)
+    enrol(cohort, ben, asha)
+    accept_criteria(
+        ahead,
+        [("RS-WWO", n) for n in ("1.1", "1.2", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3")],
+        asha,
+    )
+    client.force_login(tom)
+    url = reverse("dashboards:cohort_dashboard", args=[cohort.pk])
+    by_rag = client.get(url, {"sort": "rag"}).context["rows"]
+    assert [r.portfolio.learner for r in by_rag] == [ben, amy]
+    assert by_rag[0].rag == Rag.RED
+    only_red = client.get(url, {"rag": "red"}).context["rows"]
+    assert [r.portfolio.learner for r in only_red] == [ben]
+    named = client.get(url, {"q": "amy"}).context["rows"]
+    assert [r.portfolio.learner for r in named] == [amy]
+
+
+def test_dashboard_csv_matches_the_page(
+    client: Client, cohort: Cohort, amy: User, asha: User, tom: User
+) -> None:
+    portfolio = enrol(cohort, amy, asha)
+    accept_criteria(portfolio, [("RS-WWO", "1.1")], asha)
+    amy.full_name = '=HYPERLINK("http://evil")'
+    amy.save()
+    client.force_login(tom)
+    url = reverse("dashboards:cohort_dashboard", args=[cohort.pk])
+    [row] = client.get(url).context["rows"]
+    header, line = csv_rows(client.get(url, {"format": "csv"}))
+    assert header[3:6] == ["criteria met", "criteria total", "percent met"]
+    assert line[0].startswith("'=")  # neutralised against formula injection
+    assert line[3:6] == [str(row.criteria_met), str(row.criteria_total), str(row.percent_met)]
+    assert line[-1] == row.rag.label
+
+
+def test_heatmap_cells_show_the_share_of_each_units_criteria_met(
+    client: Client, cohort: Cohort, amy: User, asha: User, tom: User
+) -> None:
+    portfolio = enrol(cohort, amy, asha)
+    accept_criteria(portfolio, [("RS-PDR", "1.1"), ("RS-PDR", "1.2")], asha)
+    client.force_login(tom)
+    url = reverse("dashboards:cohort_heatmap", args=[cohort.pk])
+    response = client.get(url)
+    [(_, cells)] = response.context["rows"]
+    assert [percent for _, percent in cells] == [0, 50]
+    assert "50%" in response.text and "2/4" in response.text
+    header, line = csv_rows(client.get(url, {"format": "csv"}))
+    assert header[1].startswith("RS-WWO") and line[1:] == ["0", "50"]
+
+
+def test_progress_over_time_counts_each_criterion_once_from_its_first_acceptance(
+    client: Client, cohort: Cohort, amy: User, asha: User, tom: User
+) -> None:
+    portfolio = enrol(cohort, amy, asha)
+    accept_criteria(portfolio, [("RS-PDR", "1.1"), ("RS-PDR", "1.2")], asha)
+    mapping = Mapping.objects.filter(evidence__portfolio=portfolio).first()
+    Decision.objects.create(mapping=mapping, outcome=Outcome.ACCEPTED, decided_by=asha)
+    client.force_login(tom)
+    response = client.get(reverse("dashboards:cohort_progress", args=[cohort.pk]))
+    weeks = response.context["weeks"]
+    assert weeks[-1][1] == 2
+    assert [count for _, count in weeks] == sorted(count for _, count in weeks)
+    assert "<svg" in response.text and "Criteria met by week" in response.text
+
+
+def test_tutor_sees_only_the_cohorts_they_teach(
+    client: Client, cohort: Cohort, ocr: Qualification, tom: User
+) -> None:
+    other = Cohort.objects.create(centre=tom.centre, name="Spring intake", qualification=ocr)
+    client.force_login(tom)
+    assert list(client.get(reverse("dashboards:cohort_index")).context["cohorts"]) == [cohort]
+    assert client.get(reverse("dashboards:cohort_dashboard", args=[other.pk])).status_code == 404
+
+
+def test_centre_overview_summarises_cohorts_and_assessors(
+    client: Client, cohort: Cohort, amy: User, ben: User, asha: User, ada: User
+) -> None:
+    enrol(cohort, amy, asha)
+    enrol(cohort, ben, asha)
+    client.force_login(ada)
+    response = client.get(reverse("dashboards:centre_overview"))
+    [summary] = response.context["cohorts"]
+    assert summary.learners == 2
+    [assessor] = response.context["assessors"]
+    assert (assessor["person"], assessor["portfolios"]) == (asha, 2)
+
+
+# Query counts --------------------------------------------------------------------------------
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("name", ["cohort_dashboard", "cohort_heatmap", "cohort_progress"])
+def test_cohort_pages_run_the_same_queries_for_5_and_300_learners(
+    client: Client, cohort: Cohort, asha: User, tom: User, ocr: Qualification, name: str
+) -> None:
+    small = Cohort.objects.create(
+        centre=cohort.centre,
+        name="Small",
+        qualification=ocr,
+        start_date=cohort.start_date,
+        planned_end_date=cohort.planned_end_date,
+    )
+    small.tutors.add(tom)
+    for portfolio in learners(small, 5, asha)[:2]:
+        accept_criteria(portfolio, [("RS-WWO", "1.1")], asha)
+    for portfolio in learners(cohort, 300, asha)[:30]:
+        accept_criteria(portfolio, [("RS-WWO", "1.1"), ("RS-PDR", "1.1")], asha)
+    client.force_login(tom)
+    few = _queries(client, reverse(f"dashboards:{name}", args=[small.pk]))
+    many = _queries(client, reverse(f"dashboards:{name}", args=[cohort.pk]))
+    assert few == many <= 16
+
+
+def test_centre_overview_runs_the_same_queries_for_20_and_200_learners(
+    client: Client, cohort: Cohort, asha: User, ada: User
+) -> None:
+    learners(cohort, 20, asha)
+    client.force_login(ada)
+    url = reverse("dashboards:centre_overview")
+    few = _queries(client, url)
+    learners(cohort, 180, asha)
+    second = Cohort.objects.create(
+        centre=cohort.centre,
+        name="Another",
+        qualification=cohort.qualification,
+        start_date=cohort.start_date,
+        planned_end_date=cohort.planned_end_date,
+    )
+    learners(second, 5, asha)
+    assert _queries(client, url) == few
