@@ -5,15 +5,13 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from accounts.models import Centre, User
+from accounts.models import Centre, Role, User
 from qualifications.models import Qualification
 
 
 class CohortQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> CohortQuerySet:
         """A tutor sees the cohorts they teach; an IQA or administrator all of their centre's."""
-        from accounts.models import Role
-
         if not user.is_authenticated or user.centre_id is None:
             return self.none()
         mine = self.filter(centre_id=user.centre_id)
