@@ -155,7 +155,7 @@ EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20, minimum=1)
 EVIDENCE_MAX_IMAGE_PIXELS = env_int("EVIDENCE_MAX_IMAGE_PIXELS", 60_000_000, minimum=1_000_000)
 EVIDENCE_THUMBNAIL_PX = 480
 EVIDENCE_PRINT_PX = 2000
-FILE_UPLOAD_HANDLERS = ["portfolio.uploads.LimitedTemporaryFileUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["portfolio.uploads.handler.LimitedTemporaryFileUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 # Background tasks (image renditions, notification digests, PDF exports) are stored in the

@@ -1,4 +1,4 @@
-"""The one way to write an audit entry; called by the services and nothing else."""
+"""The one way to write an audit entry; called by services and importers, never by views."""
 
 from __future__ import annotations
 

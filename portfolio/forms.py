@@ -9,12 +9,6 @@ from django.utils import timezone
 from portfolio.models import Evidence, EvidenceType, MappingStatus
 from qualifications.models import AssessmentCriterion, Unit
 
-ACCEPTED_FILES = (
-    "image/jpeg,image/png,image/heic,image/heif,image/webp,application/pdf,"
-    ".heic,.heif,.docx,.xlsx,.pptx,.odt,.txt,text/plain,video/mp4,video/quicktime,.mov,"
-    "audio/mpeg,audio/mp4,.m4a,.mp3"
-)
-
 
 class EvidenceForm(forms.ModelForm):
     class Meta:

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from portfolio import selectors, services
 from portfolio.access import can_edit, get_evidence_for, get_portfolio_for
+from portfolio.errors import ActionRefused, UploadRefused
 from portfolio.forms import EvidenceFilterForm, EvidenceForm, upload_limit_text
 from portfolio.models import Evidence, MappingStatus
-from portfolio.uploads import UploadRefused, clean_display_name
+from portfolio.uploads import clean_display_name
 
 # The upload script asks for JSON: details first, then one request per file.
 JSON_FLOW_HEADER = "X-Upload-Flow"
@@ -32,7 +33,7 @@ def _add_files(request: HttpRequest, evidence: Evidence) -> tuple[list[str], lis
             )
         except UploadRefused as error:
             refused.append(error)
-        except services.ActionRefused as error:
+        except ActionRefused as error:
             refused.append(UploadRefused(clean_display_name(uploaded.name), error.message))
         else:
             added.append(evidence_file.original_name)
@@ -84,7 +85,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
                 evidence = services.evidence_create(
                     actor=request.user, portfolio=portfolio, **form.cleaned_data
                 )
-            except services.ActionRefused as error:
+            except ActionRefused as error:
                 form.add_error(None, error.message)
             else:
                 if wants_json(request):
@@ -145,7 +146,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.evidence_update(actor=request.user, evidence=evidence, **form.cleaned_data)
-        except services.ActionRefused as error:
+        except ActionRefused as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, "Your changes are saved.")
@@ -167,7 +168,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.evidence_delete(actor=request.user, evidence=evidence)
-        except services.ActionRefused as error:
+        except ActionRefused as error:
             messages.error(request, error.message)
             return redirect("portfolio:evidence_detail", evidence.pk)
         messages.success(request, f"Deleted “{evidence.title}”.")

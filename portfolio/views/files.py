@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from portfolio import services
 from portfolio.access import get_file_for
+from portfolio.errors import ActionRefused
 
 # A file response can run nothing and load nothing but itself (and Chrome's PDF viewer).
 FILE_CSP = (
@@ -64,7 +65,7 @@ def file_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence_file = get_file_for(request.user, pk, write=True)
     try:
         services.evidence_file_delete(actor=request.user, evidence_file=evidence_file)
-    except services.ActionRefused as error:
+    except ActionRefused as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Deleted {evidence_file.original_name}.")

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from portfolio import selectors, services
 from portfolio.access import get_evidence_for, get_mapping_for
+from portfolio.errors import ActionRefused
 from portfolio.forms import CommentaryForm, MappingCommentaryForm
 from portfolio.progress import criterion_statuses
 from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection
@@ -80,7 +81,7 @@ def mapping_commentary(request: HttpRequest, pk: int) -> HttpResponse:
                 commentaries=form.commentaries(),
                 submit=submit,
             )
-        except services.ActionRefused as error:
+        except ActionRefused as error:
             form.add_error(None, error.message)
         else:
             numbers = ", ".join(m.criterion.number for m in mappings)
@@ -108,7 +109,7 @@ def mapping_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.mapping_update_commentary(
                 actor=request.user, mapping=mapping, commentary=form.cleaned_data["commentary"]
             )
-        except services.ActionRefused as error:
+        except ActionRefused as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, f"Commentary for {mapping.criterion.number} saved.")
@@ -134,7 +135,7 @@ def _mapping_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     }[action]
     try:
         service(actor=request.user, mapping=mapping)
-    except services.ActionRefused as error:
+    except ActionRefused as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -167,7 +168,7 @@ def evidence_submit(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_evidence_for(request.user, pk, write=True)
     try:
         count = services.mappings_submit_all(actor=request.user, evidence=evidence)
-    except services.ActionRefused as error:
+    except ActionRefused as error:
         messages.error(request, error.message)
     else:
         messages.success(

@@ -17,6 +17,7 @@ from accounts.models import Notification, User
 from assessment.models import Decision, Outcome
 from assessment.progress import portfolio_progress
 from portfolio import services
+from portfolio.errors import ActionRefused, UploadRefused
 from portfolio.models import (
     AuditEntry,
     Evidence,
@@ -27,7 +28,6 @@ from portfolio.models import (
     Portfolio,
 )
 from portfolio.progress import CriterionStatus, criterion_status, criterion_statuses
-from portfolio.uploads import UploadRefused
 from qualifications.models import AssessmentCriterion
 from tests.portfolio.conftest import (
     criterion,
@@ -74,7 +74,7 @@ def snapshot() -> dict[str, Any]:
 def refused(match: str) -> Iterator[None]:
     """The action is refused with a message matching `match`, and nothing changes."""
     before = snapshot()
-    with pytest.raises(services.ActionRefused, match=match) as caught:
+    with pytest.raises(ActionRefused, match=match) as caught:
         yield
     assert caught.value.message == str(caught.value)
     assert snapshot() == before

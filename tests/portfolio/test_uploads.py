@@ -22,16 +22,17 @@ from PIL import Image, ImageCms, ImageFile
 from pypdf import PdfWriter
 from pytest_django.fixtures import Settings
 
-from portfolio import uploads
+from portfolio.errors import UploadRefused
 from portfolio.models import FileKind
 from portfolio.uploads import (
     CheckedUpload,
-    LimitedTemporaryFileUploadHandler,
-    UploadRefused,
     check_upload,
     clean_display_name,
     make_renditions,
+    office,
+    sniffing,
 )
+from portfolio.uploads.handler import LimitedTemporaryFileUploadHandler
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -367,8 +368,8 @@ def test_a_word_document_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("folder", "content_type", "extension"),
     [
-        ("xl/workbook.xml", uploads._XLSX.content_type, ".xlsx"),
-        ("ppt/presentation.xml", uploads._PPTX.content_type, ".pptx"),
+        ("xl/workbook.xml", sniffing._XLSX.content_type, ".xlsx"),
+        ("ppt/presentation.xml", sniffing._PPTX.content_type, ".pptx"),
     ],
 )
 def test_excel_and_powerpoint_files_are_accepted(
@@ -431,7 +432,7 @@ def test_a_word_document_with_encrypted_parts_is_refused() -> None:
 def test_a_word_document_that_unpacks_to_too_much_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(uploads, "MAX_UNPACKED_BYTES", 10_000)
+    monkeypatch.setattr(office, "MAX_UNPACKED_BYTES", 10_000)
     data = minimal_docx(zipfile.ZIP_DEFLATED, ("word/media/blank.xml", bytes(50_000)))
     assert "too much to check safely" in refusal("bomb.docx", data)
 
@@ -512,7 +513,7 @@ def test_text_that_happens_to_start_like_a_program_is_still_text() -> None:
 
 
 def test_long_text_is_judged_on_its_start_even_if_a_character_straddles_the_cut() -> None:
-    data = b"a" * (uploads.TEXT_SAMPLE_BYTES - 1) + "é and more".encode() * 10
+    data = b"a" * (sniffing.TEXT_SAMPLE_BYTES - 1) + "é and more".encode() * 10
     assert check_upload(upload("diary.txt", data)).kind == FileKind.TEXT
 
 
