@@ -1,8 +1,8 @@
 """Who may manage cohorts and enrolment: centre administrators, within their own centre.
 
 Another centre's cohort or portfolio is a 404, so its existence is never confirmed; anyone
-who is not an administrator gets a 403. Services call `require_centre_admin` too, so the rule
-holds whichever way a change arrives.
+who is not an administrator gets a 403. Services ask `is_centre_admin` too and refuse in their
+own words, so the rule holds whichever way a change arrives.
 """
 
 from __future__ import annotations
@@ -12,11 +12,16 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from cohorts.models import Cohort
+from enrolment.selectors import PORTFOLIO_PEOPLE
 from portfolio.models import Portfolio
 
 
+def is_centre_admin(user: User) -> bool:
+    return user.centre_id is not None and user.has_role(Role.CENTRE_ADMIN)
+
+
 def require_centre_admin(user: User) -> None:
-    if user.centre_id is None or not user.has_role(Role.CENTRE_ADMIN):
+    if not is_centre_admin(user):
         raise PermissionDenied("Only centre administrators can manage cohorts and enrolment.")
 
 
@@ -27,7 +32,5 @@ def get_cohort_to_manage(user: User, pk: int) -> Cohort:
 
 def get_portfolio_to_manage(user: User, pk: int) -> Portfolio:
     require_centre_admin(user)
-    queryset = Portfolio.objects.filter(centre_id=user.centre_id).select_related(
-        "learner", "qualification", "cohort", "assessor", "tutor"
-    )
+    queryset = Portfolio.objects.filter(centre_id=user.centre_id).select_related(*PORTFOLIO_PEOPLE)
     return get_object_or_404(queryset, pk=pk)

@@ -1,3 +1,6 @@
+"""The enrolment pages' forms: they check what was typed; the rules themselves are
+validation.py's, which the services apply again."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +10,19 @@ from django.template.defaultfilters import filesizeformat
 
 from accounts.models import Role, User
 from cohorts.models import Cohort
-from enrolment.importer import COLUMNS, MAX_FILE_BYTES, MAX_ROWS
-from enrolment.services import ENDS_BEFORE_START, centre_people, cohort_on_other_qualification
+from enrolment.intake_file import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, NOT_UTF8, decode_intake
+from enrolment.selectors import centre_cohorts, centre_people
+from enrolment.validation import (
+    EMAIL_MAX_LENGTH,
+    FIELDS,
+    NAME_MAX_LENGTH,
+    NO_END,
+    NO_NAME,
+    NO_QUALIFICATION,
+    NO_START,
+    cohort_problem,
+    dates_problem,
+)
 from qualifications.models import Qualification
 
 
@@ -21,7 +35,7 @@ def _qualification_field() -> forms.ModelChoiceField:
         label="Qualification",
         queryset=Qualification.objects.order_by("title"),
         empty_label="Choose a qualification",
-        error_messages={"required": "Choose the qualification."},
+        error_messages={"required": NO_QUALIFICATION},
     )
 
 
@@ -39,19 +53,18 @@ class DatesForm(forms.Form):
     """Start and planned end, the end not before the start."""
 
     start_date = forms.DateField(
-        label="Start", widget=_date_input(), error_messages={"required": "Enter the start date."}
+        label="Start", widget=_date_input(), error_messages={"required": NO_START}
     )
     planned_end_date = forms.DateField(
         label="Planned end",
         widget=_date_input(),
-        error_messages={"required": "Enter the planned end date."},
+        error_messages={"required": NO_END},
     )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("planned_end_date")
-        if start and end and end < start:
-            self.add_error("planned_end_date", ENDS_BEFORE_START)
+        if problem := dates_problem(cleaned.get("start_date"), cleaned.get("planned_end_date")):
+            self.add_error("planned_end_date", problem)
         return cleaned
 
 
@@ -81,12 +94,12 @@ class CohortForm(DatesForm):
 class EnrolForm(DatesForm):
     full_name = forms.CharField(
         label="Learner’s full name",
-        max_length=200,
-        error_messages={"required": "Enter the learner’s name."},
+        max_length=NAME_MAX_LENGTH,
+        error_messages={"required": NO_NAME},
     )
     email = forms.EmailField(
         label="Learner’s email address",
-        max_length=254,
+        max_length=EMAIL_MAX_LENGTH,
         help_text="New learners are emailed a link to choose their password.",
         error_messages={"required": "Enter the learner’s email address."},
     )
@@ -105,30 +118,19 @@ class EnrolForm(DatesForm):
         error_messages={"required": "Choose the learner’s assessor."},
     )
 
-    field_order = [
-        "full_name",
-        "email",
-        "qualification",
-        "cohort",
-        "assessor",
-        "start_date",
-        "planned_end_date",
-    ]
+    field_order = list(FIELDS)
 
     def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = Cohort.objects.filter(centre_id=centre_id).select_related(
-            "qualification"
-        )
+        self.fields["cohort"].queryset = centre_cohorts(centre_id)
         self.fields["assessor"].queryset = centre_people(centre_id, Role.ASSESSOR).order_by(
             "full_name"
         )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        cohort, qualification = cleaned.get("cohort"), cleaned.get("qualification")
-        if cohort and qualification and cohort.qualification_id not in (None, qualification.pk):
-            self.add_error("cohort", cohort_on_other_qualification(cohort, qualification))
+        if problem := cohort_problem(cleaned.get("cohort"), cleaned.get("qualification")):
+            self.add_error("cohort", problem)
         return cleaned
 
 
@@ -161,10 +163,15 @@ class IntakeUploadForm(forms.Form):
     )
 
     def clean_file(self) -> Any:
+        """Refuse what is not an intake list; the text of one that is waits for the preview."""
         uploaded = self.cleaned_data["file"]
         if getattr(uploaded, "exceeded_limit", False) or uploaded.size > MAX_FILE_BYTES:
             raise forms.ValidationError(
                 f"The file is larger than {filesizeformat(MAX_FILE_BYTES)}: that is more than an "
                 f"intake of {MAX_ROWS:,} learners. Split it and upload each part in turn."
             )
+        text = decode_intake(uploaded.read())
+        if text is None:
+            raise forms.ValidationError(NOT_UTF8)
+        self.cleaned_data["text"] = text
         return uploaded

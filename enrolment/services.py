@@ -1,58 +1,49 @@
 """Enrolment: cohorts, learners on qualifications, and who assesses and tutors each portfolio.
 
 Same shape as portfolio/services.py: keyword-only arguments, one transaction, a check that
-refuses with a message for the centre administrator, one audit entry per call. The CSV intake
-(importer.py) checks a whole file first and then writes through `enrol_checked`, so one
-learner and ten thousand follow the same rules and get the same rows.
+refuses with a message for the centre administrator, one audit entry per call. One learner
+(`learner_enrol`) and a whole CSV intake (`intake_import`) are checked by the same rules
+(validation.py) and written by the same `enrol_checked`, so they get the same rows.
 """
 
 from __future__ import annotations
 
 import datetime
-import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, mailers
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.db.models.functions import Lower
-from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Centre, Membership, Role, User
 from accounts.notifications import notify
 from cohorts.models import Cohort
+from enrolment.access import is_centre_admin
+from enrolment.intake_check import Status, check_intake
+from enrolment.intake_file import IntakeRow, Problem
+from enrolment.selectors import (
+    centre_people,
+    cohorts_with_tutors,
+    enrolled_portfolio,
+    holds_role_at,
+    people_by_email,
+)
+from enrolment.tasks import invite_on_commit
+from enrolment.validation import (
+    FIELDS,
+    NOT_AN_ASSESSOR,
+    Enrolment,
+    dates_problem,
+    enrolment_check,
+    normalise_email,
+    normalise_name,
+    own_assessor_problem,
+)
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
 from portfolio.models import Portfolio
 from qualifications.models import Qualification
-
-# Invitations are mailed by the task worker in batches, so one failure resends few.
-INVITATIONS_PER_TASK = 200
-
-ELSEWHERE = (
-    "This email address belongs to an account at another centre, so it cannot be enrolled "
-    "here. Check the address, or ask the learner for another one."
-)
-NOT_AN_EMAIL = "This is not an email address; check it for typing mistakes."
-NOT_AN_ASSESSOR = "Choose an assessor who works at this centre."
-OWN_ASSESSOR = "A learner cannot be their own assessor; choose someone else."
-ENDS_BEFORE_START = "The planned end is before the start; check both dates."
-
-
-def cohort_on_other_qualification(cohort: Cohort, qualification: Qualification) -> str:
-    return (
-        f"“{cohort.name}” is a cohort on {cohort.qualification}, not {qualification}; choose a "
-        "cohort on this qualification, or create one."
-    )
 
 
 class EnrolmentRefused(ActionRefused):
@@ -63,6 +54,17 @@ class EnrolmentRefused(ActionRefused):
         self.field = field
 
 
+class IntakeRefused(EnrolmentRefused):
+    """The file has problems, so nothing was written; `problems` lists them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(
+            f"Nothing was imported: the file has {len(problems)} "
+            f"problem{'s' if len(problems) != 1 else ''}. Fix them and upload it again."
+        )
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class EnrolmentResult:
     portfolio: Portfolio
@@ -71,69 +73,35 @@ class EnrolmentResult:
 
 
 @dataclass(frozen=True)
-class Enrolment:
-    """One learner on one qualification, checked and ready to write."""
-
-    full_name: str
-    email: str
-    qualification: Qualification
-    cohort: Cohort | None
-    assessor: User | None
-    start_date: datetime.date
-    planned_end_date: datetime.date
-    # The learner's account at this centre, if they have one, and whether it is a learner's.
-    learner: User | None = None
-    learner_has_role: bool = False
+class ImportSummary:
+    rows: int
+    created_learners: int
+    enrolled: int
+    already_enrolled: int
+    invitations: int
 
 
-# Reads shared with the importer and the forms ------------------------------------------------
+def _require_centre_admin(actor: User) -> None:
+    if not is_centre_admin(actor):
+        raise EnrolmentRefused("Only centre administrators can do this.")
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def is_email(email: str) -> bool:
+@contextmanager
+def _refused_on_clash(message: str) -> Iterator[None]:
+    """One transaction, in which only a simultaneous enrolment of the same learner can get past
+    the checks to the database's unique constraints: refuse with this message if one does."""
     try:
-        validate_email(email)
-    except ValidationError:
-        return False
-    return len(email) <= User._meta.get_field("email").max_length
-
-
-def centre_people(centre_id: int, role: str) -> QuerySet[User]:
-    return User.objects.filter(centre_id=centre_id, memberships__role=role, is_active=True)
-
-
-def cohorts_with_tutors(centre_id: int) -> QuerySet[Cohort]:
-    """The centre's cohorts with the tutors who still hold the role, in name order."""
-    return (
-        Cohort.objects.filter(centre_id=centre_id)
-        .select_related("qualification")
-        .prefetch_related(
-            Prefetch("tutors", queryset=centre_people(centre_id, Role.TUTOR).order_by("full_name"))
-        )
-    )
-
-
-def people_by_email(emails: Iterable[str]) -> dict[str, User]:
-    """Accounts with these (lower-cased) addresses at any centre, in one query; each carries
-    `is_learner`."""
-    learner_role = Membership.objects.filter(user=OuterRef("pk"), role=Role.LEARNER)
-    people = User.objects.annotate(email_lower=Lower("email"), is_learner=Exists(learner_role))
-    return {person.email_lower: person for person in people.filter(email_lower__in=set(emails))}
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise EnrolmentRefused(message) from None
 
 
 def _first_tutor(cohort: Cohort | None) -> User | None:
     return next(iter(cohort.tutors.all()), None) if cohort else None
 
 
-def require_centre_admin(actor: User) -> None:
-    if actor.centre_id is None or not actor.has_role(Role.CENTRE_ADMIN):
-        raise EnrolmentRefused("Only centre administrators can do this.")
-
-
-# Writing -------------------------------------------------------------------------------------
+# Writing checked enrolments ------------------------------------------------------------------
 
 
 def enrol_checked(
@@ -174,64 +142,6 @@ def enrol_checked(
     return list(new_users.values()), portfolios
 
 
-def invite_on_commit(users: Sequence[User]) -> None:
-    """Mail each new learner a link to choose a password, once the enrolment is committed."""
-    ids = [user.pk for user in users]
-    if not ids:
-        return
-
-    def enqueue() -> None:
-        for batch in itertools.batched(ids, INVITATIONS_PER_TASK):
-            send_invitations.enqueue(list(batch))
-
-    transaction.on_commit(enqueue)
-
-
-def invitation_link(user: User) -> str:
-    """The set-password page for this person, absolute, valid until they use it or it expires."""
-    path = reverse(
-        "accounts:password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
-
-
-@task
-def send_invitations(user_ids: list[int]) -> int:
-    """Mail the invitation to each of these people who has not yet chosen a password."""
-    portfolios = Portfolio.objects.select_related("qualification").order_by("qualification__title")
-    people = (
-        User.objects.filter(pk__in=user_ids, is_active=True, last_login__isnull=True)
-        .select_related("centre")
-        .prefetch_related(Prefetch("portfolios", queryset=portfolios))
-    )
-    days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
-    invitations = [
-        EmailMessage(
-            subject=f"Your evidence portfolio at {person.centre}",
-            body=render_to_string(
-                "enrolment/invitation_email.txt",
-                {
-                    "learner": person,
-                    "qualifications": [p.qualification for p in person.portfolios.all()],
-                    "link": invitation_link(person),
-                    "days": days,
-                    "sign_in": f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:login')}",
-                },
-            ),
-            to=[person.email],
-        )
-        for person in people
-        if not person.has_usable_password()
-    ]
-    if invitations:
-        mailers.default.send_messages(invitations)
-    return len(invitations)
-
-
 # Services ------------------------------------------------------------------------------------
 
 
@@ -245,13 +155,13 @@ def cohort_create(
     planned_end_date: datetime.date | None,
     tutors: Iterable[User],
 ) -> Cohort:
-    require_centre_admin(actor)
-    name = " ".join(name.split())
+    _require_centre_admin(actor)
+    name = normalise_name(name)
     tutors = list(tutors)
     if not name:
         raise EnrolmentRefused("Give the cohort a name.", field="name")
-    if start_date and planned_end_date and planned_end_date < start_date:
-        raise EnrolmentRefused(ENDS_BEFORE_START, field="planned_end_date")
+    if problem := dates_problem(start_date, planned_end_date):
+        raise EnrolmentRefused(problem, field="planned_end_date")
     if Cohort.objects.filter(centre_id=actor.centre_id, name__iexact=name).exists():
         raise EnrolmentRefused(
             f"There is already a cohort called “{name}” at this centre; choose another name.",
@@ -301,103 +211,66 @@ def learner_enrol(
 ) -> EnrolmentResult:
     """Enrol one learner, creating their account if they are new; enrolling someone already on
     the qualification changes nothing and returns their portfolio."""
-    try:
-        with transaction.atomic():
-            return _enrol_one(
-                actor=actor,
-                full_name=" ".join(full_name.split()),
-                email=normalise_email(email),
-                qualification=qualification,
-                cohort=cohort,
-                assessor=assessor,
-                start_date=start_date,
-                planned_end_date=planned_end_date,
-            )
-    except IntegrityError:
-        # Only a simultaneous enrolment of the same person gets past the checks.
-        raise EnrolmentRefused(
-            "Someone else enrolled this learner at the same moment. Check the learners list "
-            "before trying again."
-        ) from None
-
-
-def _enrol_one(
-    *,
-    actor: User,
-    full_name: str,
-    email: str,
-    qualification: Qualification,
-    cohort: Cohort | None,
-    assessor: User | None,
-    start_date: datetime.date,
-    planned_end_date: datetime.date,
-) -> EnrolmentResult:
-    require_centre_admin(actor)
-    if not full_name:
-        raise EnrolmentRefused("Enter the learner’s name.", field="full_name")
-    if not is_email(email):
-        raise EnrolmentRefused(NOT_AN_EMAIL, field="email")
-    if planned_end_date < start_date:
-        raise EnrolmentRefused(ENDS_BEFORE_START, field="planned_end_date")
-    if cohort is not None:
-        cohort = cohorts_with_tutors(actor.centre_id).filter(pk=cohort.pk).first()
-        if cohort is None:
-            raise EnrolmentRefused("Choose a cohort of this centre.", field="cohort")
-        if cohort.qualification_id not in (None, qualification.pk):
-            raise EnrolmentRefused(
-                cohort_on_other_qualification(cohort, qualification), field="cohort"
-            )
-    if assessor is not None:
-        if not centre_people(actor.centre_id, Role.ASSESSOR).filter(pk=assessor.pk).exists():
-            raise EnrolmentRefused(NOT_AN_ASSESSOR, field="assessor")
-        if normalise_email(assessor.email) == email:
-            raise EnrolmentRefused(OWN_ASSESSOR, field="assessor")
-    learner = people_by_email([email]).get(email)
-    if learner is not None and learner.centre_id != actor.centre_id:
-        raise EnrolmentRefused(ELSEWHERE, field="email")
-    if learner is not None:
-        enrolled = (
-            Portfolio.objects.filter(learner=learner, qualification=qualification)
-            .select_related("learner", "qualification", "cohort", "assessor", "tutor")
-            .first()
+    with _refused_on_clash(
+        "Someone else enrolled this learner at the same moment. Check the learners list "
+        "before trying again."
+    ):
+        _require_centre_admin(actor)
+        email = normalise_email(email)
+        # The cohort and assessor are looked for among this centre's, as the intake's are.
+        found: dict[str, str] = {}
+        if cohort is not None:
+            cohort = cohorts_with_tutors(actor.centre_id).filter(pk=cohort.pk).first()
+            if cohort is None:
+                found["cohort"] = "Choose a cohort of this centre."
+        if assessor is not None and not holds_role_at(actor.centre_id, Role.ASSESSOR, assessor):
+            found["assessor"] = NOT_AN_ASSESSOR
+        refused, enrolment = enrolment_check(
+            centre_id=actor.centre_id,
+            full_name=full_name,
+            email=email,
+            person=people_by_email([email]).get(email),
+            qualification=qualification,
+            cohort=cohort,
+            assessor=assessor,
+            start_date=start_date,
+            planned_end_date=planned_end_date,
         )
-        if enrolled is not None:
-            return EnrolmentResult(portfolio=enrolled, created_user=False, created_portfolio=False)
-    enrolment = Enrolment(
-        full_name=full_name,
-        email=email,
-        qualification=qualification,
-        cohort=cohort,
-        assessor=assessor,
-        start_date=start_date,
-        planned_end_date=planned_end_date,
-        learner=learner,
-        learner_has_role=bool(learner and learner.is_learner),
-    )
-    new_users, [portfolio] = enrol_checked(centre=actor.centre, enrolments=[enrolment])
-    audit_record(
-        actor=actor,
-        action="learner.enrol",
-        obj=portfolio,
-        portfolio=portfolio,
-        changes={
-            "after": {
-                "learner": portfolio.learner.full_name,
-                "email": email,
-                "new_account": bool(new_users),
-                "qualification": qualification.reference,
-                "cohort": cohort.name if cohort else None,
-                "assessor": str(assessor) if assessor else None,
-                "tutor": str(portfolio.tutor) if portfolio.tutor else None,
-                "start_date": str(start_date),
-                "planned_end_date": str(planned_end_date),
-            }
-        },
-    )
-    invite_on_commit(new_users)
-    return EnrolmentResult(
-        portfolio=portfolio, created_user=bool(new_users), created_portfolio=True
-    )
+        # A cohort or assessor missing from this centre is the first thing to say of it.
+        problems = refused | found
+        if problems:
+            field = next(field for field in FIELDS if field in problems)
+            raise EnrolmentRefused(problems[field], field=field)
+        if enrolment.learner is not None:
+            enrolled = enrolled_portfolio(learner=enrolment.learner, qualification=qualification)
+            if enrolled is not None:
+                return EnrolmentResult(
+                    portfolio=enrolled, created_user=False, created_portfolio=False
+                )
+        new_users, [portfolio] = enrol_checked(centre=actor.centre, enrolments=[enrolment])
+        audit_record(
+            actor=actor,
+            action="learner.enrol",
+            obj=portfolio,
+            portfolio=portfolio,
+            changes={
+                "after": {
+                    "learner": portfolio.learner.full_name,
+                    "email": email,
+                    "new_account": bool(new_users),
+                    "qualification": qualification.reference,
+                    "cohort": cohort.name if cohort else None,
+                    "assessor": str(assessor) if assessor else None,
+                    "tutor": str(portfolio.tutor) if portfolio.tutor else None,
+                    "start_date": str(start_date),
+                    "planned_end_date": str(planned_end_date),
+                }
+            },
+        )
+        invite_on_commit(new_users)
+        return EnrolmentResult(
+            portfolio=portfolio, created_user=bool(new_users), created_portfolio=True
+        )
 
 
 @transaction.atomic
@@ -405,7 +278,7 @@ def portfolio_reassign(
     *, actor: User, portfolio: Portfolio, assessor: User | None, tutor: User | None
 ) -> Portfolio:
     """Give the portfolio another assessor and/or tutor; the new assessor is told."""
-    require_centre_admin(actor)
+    _require_centre_admin(actor)
     portfolio = (
         Portfolio.objects.select_for_update(of=("self",))
         .select_related("learner", "qualification", "assessor", "tutor")
@@ -414,13 +287,11 @@ def portfolio_reassign(
     if portfolio.centre_id != actor.centre_id:
         raise EnrolmentRefused("Only this centre’s portfolios can be reassigned.")
     if assessor is not None:
-        if not centre_people(actor.centre_id, Role.ASSESSOR).filter(pk=assessor.pk).exists():
+        if not holds_role_at(actor.centre_id, Role.ASSESSOR, assessor):
             raise EnrolmentRefused(NOT_AN_ASSESSOR, field="assessor")
-        if assessor.pk == portfolio.learner_id:
-            raise EnrolmentRefused(OWN_ASSESSOR, field="assessor")
-    if tutor is not None and not (
-        centre_people(actor.centre_id, Role.TUTOR).filter(pk=tutor.pk).exists()
-    ):
+        if problem := own_assessor_problem(assessor, portfolio.learner):
+            raise EnrolmentRefused(problem, field="assessor")
+    if tutor is not None and not holds_role_at(actor.centre_id, Role.TUTOR, tutor):
         raise EnrolmentRefused("Choose a tutor who works at this centre.", field="tutor")
     before = {"assessor": portfolio.assessor, "tutor": portfolio.tutor}
     after = {"assessor": assessor, "tutor": tutor}
@@ -454,3 +325,48 @@ def portfolio_reassign(
             link=reverse("assessment:portfolio_detail", args=[portfolio.pk]),
         )
     return portfolio
+
+
+# The CSV intake ------------------------------------------------------------------------------
+
+
+def intake_import(*, actor: User, rows: Sequence[IntakeRow]) -> ImportSummary:
+    """Enrol every learner in the file, in one transaction, or nobody if any row has a problem.
+
+    The rows are checked again here, so a change since the preview (an account, a cohort)
+    refuses the file rather than slipping in; learners already on their qualification are left
+    as they are, so importing a file twice enrols nobody twice.
+    """
+    with _refused_on_clash(
+        "Some of these learners were enrolled by someone else while the file was being "
+        "imported. Upload the file again to see where things stand."
+    ):
+        _require_centre_admin(actor)
+        checked = check_intake(centre=actor.centre, rows=rows)
+        if checked.problems:
+            raise IntakeRefused(checked.problems)
+        enrolments = checked.to_enrol
+        new_users, portfolios = enrol_checked(centre=actor.centre, enrolments=enrolments)
+        summary = ImportSummary(
+            rows=len(checked.rows),
+            created_learners=len(new_users),
+            enrolled=len(portfolios),
+            already_enrolled=checked.counts[Status.ENROLLED],
+            invitations=len(new_users),
+        )
+        audit_record(
+            actor=actor,
+            action="intake.import",
+            obj=actor.centre,
+            portfolio=None,
+            changes={
+                "after": {
+                    "rows": summary.rows,
+                    "new_learners": summary.created_learners,
+                    "already_enrolled": summary.already_enrolled,
+                    "enrolled": [[e.email, e.qualification.reference] for e in enrolments],
+                }
+            },
+        )
+        invite_on_commit(new_users)
+        return summary

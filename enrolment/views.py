@@ -7,25 +7,16 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from enrolment import selectors
 from enrolment import services as enrolment
 from enrolment.access import get_cohort_to_manage, get_portfolio_to_manage, require_centre_admin
 from enrolment.forms import CohortForm, EnrolForm, IntakeUploadForm, ReassignForm
-from enrolment.importer import (
-    COLUMNS,
-    CheckedIntake,
-    Status,
-    check_intake,
-    decode_intake,
-    import_intake,
-    parse_intake_text,
-)
+from enrolment.intake_check import check_intake_text
+from enrolment.intake_file import COLUMNS, parse_intake_text
 from enrolment.services import EnrolmentRefused
-from portfolio.models import Portfolio
 
 # The parsed file waits in the session between the preview and the confirmation; nothing is
 # written until the administrator confirms.
@@ -33,7 +24,6 @@ SESSION_INTAKE = "enrolment:intake"
 SESSION_RESULT = "enrolment:intake_result"
 PREVIEW_ROWS = 200
 PROBLEMS_SHOWN = 1_000
-LEARNERS_PER_PAGE = 50
 
 
 # Cohorts -------------------------------------------------------------------------------------
@@ -42,11 +32,7 @@ LEARNERS_PER_PAGE = 50
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     require_centre_admin(request.user)
-    cohorts = (
-        enrolment.cohorts_with_tutors(request.user.centre_id)
-        .annotate(learner_count=Count("portfolios"))
-        .order_by("name")
-    )
+    cohorts = selectors.cohort_list(request.user.centre_id)
     return render(request, "enrolment/cohort_list.html", {"title": "Cohorts", "cohorts": cohorts})
 
 
@@ -72,19 +58,15 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
 def learner_list(request: HttpRequest) -> HttpResponse:
     """The centre's portfolios, optionally one cohort's, with who assesses and tutors each."""
     require_centre_admin(request.user)
-    portfolios = (
-        Portfolio.objects.filter(centre_id=request.user.centre_id)
-        .select_related("learner", "qualification", "cohort", "assessor", "tutor")
-        .order_by("learner__full_name", "qualification__title", "pk")
-    )
     cohort = None
     if "cohort" in request.GET:
         cohort_id = request.GET["cohort"]
         if not cohort_id.isdigit():
             raise Http404("No such cohort.")
         cohort = get_cohort_to_manage(request.user, int(cohort_id))
-        portfolios = portfolios.filter(cohort=cohort)
-    page = Paginator(portfolios, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.learner_page(
+        centre_id=request.user.centre_id, cohort=cohort, page=request.GET.get("page")
+    )
     context = {
         "title": f"Learners in {cohort.name}" if cohort else "Learners",
         "cohort": cohort,
@@ -167,22 +149,14 @@ def intake_upload(request: HttpRequest) -> HttpResponse:
     require_centre_admin(request.user)
     form = IntakeUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        text = decode_intake(uploaded.read())
-        if text is None:
-            form.add_error(
-                "file",
-                "This file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma "
-                "delimited)”; other spreadsheets call it CSV with UTF-8 encoding.",
-            )
-        else:
-            request.session[SESSION_INTAKE] = {
-                "name": (uploaded.name or "intake.csv")[:200],
-                "text": text,
-                "digest": hashlib.sha256(text.encode()).hexdigest(),
-            }
-            request.session.pop(SESSION_RESULT, None)
-            return redirect("enrolment:intake_preview")
+        text = form.cleaned_data["text"]
+        request.session[SESSION_INTAKE] = {
+            "name": (form.cleaned_data["file"].name or "intake.csv")[:200],
+            "text": text,
+            "digest": hashlib.sha256(text.encode()).hexdigest(),
+        }
+        request.session.pop(SESSION_RESULT, None)
+        return redirect("enrolment:intake_preview")
     context = {"title": "Import learners from a file", "form": form, "columns": COLUMNS}
     return render(request, "enrolment/import_upload.html", context)
 
@@ -195,7 +169,6 @@ def intake_preview(request: HttpRequest) -> HttpResponse:
     if not stored:
         messages.info(request, "Upload an intake file first.")
         return redirect("enrolment:intake_upload")
-    parsed = parse_intake_text(stored["text"])
     if request.method == "POST":
         if request.POST.get("digest") != stored["digest"]:
             messages.error(
@@ -205,7 +178,9 @@ def intake_preview(request: HttpRequest) -> HttpResponse:
             )
             return redirect("enrolment:intake_preview")
         try:
-            summary = import_intake(actor=request.user, rows=parsed.rows)
+            summary = enrolment.intake_import(
+                actor=request.user, rows=parse_intake_text(stored["text"]).rows
+            )
         except EnrolmentRefused as error:
             # Something changed since the preview (an account, a cohort): show it afresh.
             messages.error(request, error.message)
@@ -217,11 +192,7 @@ def intake_preview(request: HttpRequest) -> HttpResponse:
                 **dataclasses.asdict(summary),
             }
             return redirect("enrolment:intake_result")
-    if parsed.problems:
-        checked = CheckedIntake([], parsed.problems)
-    else:
-        checked = check_intake(centre=request.user.centre, rows=parsed.rows)
-    to_enrol = len(checked.rows) - checked.counts[Status.ENROLLED]
+    checked = check_intake_text(centre=request.user.centre, text=stored["text"])
     context = {
         "title": "Check the intake file",
         "name": stored["name"],
@@ -234,11 +205,11 @@ def intake_preview(request: HttpRequest) -> HttpResponse:
         "row_count": len(checked.rows),
         "rows_hidden": max(0, len(checked.rows) - PREVIEW_ROWS),
         "counts": [(status, count) for status, count in checked.counts.items() if count],
-        "rows_with_problems": len({problem.row for problem in checked.problems}),
+        "rows_with_problems": checked.rows_with_problems,
         "problems": checked.problems[:PROBLEMS_SHOWN],
         "problem_count": len(checked.problems),
         "problems_hidden": max(0, len(checked.problems) - PROBLEMS_SHOWN),
-        "to_enrol": 0 if checked.problems else to_enrol,
+        "to_enrol": checked.to_enrol_count,
         "upload_form": IntakeUploadForm(),
     }
     return render(request, "enrolment/import_preview.html", context)

@@ -294,6 +294,24 @@ def test_an_assessor_must_be_an_assessor_at_this_centre(
         enrol(ada, ocr, cohort, assessor=tom)
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"full_name": "   "}, "full_name", "Enter the learner’s name."),
+        ({"email": "cara at example"}, "email", "This is not an email address"),
+        ({"planned_end_date": START - datetime.timedelta(days=1)}, "planned_end_date", "before"),
+        ({"email": "asha@northgate.test"}, "assessor", "their own assessor"),
+    ],
+)
+def test_the_service_refuses_what_the_enrolment_rules_refuse_naming_the_field(
+    ada: User, cohort: Cohort, ocr: Qualification, overrides: dict, field: str, message: str
+) -> None:
+    with pytest.raises(EnrolmentRefused, match=message) as refusal:
+        enrol(ada, ocr, cohort, **overrides)
+    assert refusal.value.field == field
+    assert not Portfolio.objects.exists()
+
+
 def test_only_a_centre_administrator_enrols(
     asha: User, oscar: User, cohort: Cohort, ocr: Qualification
 ) -> None:

@@ -15,15 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Centre, Membership, Role, User
 from cohorts.models import Cohort
-from enrolment.importer import (
-    MAX_ROWS,
-    IntakeRefused,
-    Problem,
-    Status,
-    check_intake,
-    import_intake,
-    parse_intake,
-)
+from enrolment.intake_check import Status, check_intake
+from enrolment.intake_file import MAX_ROWS, Problem, parse_intake
+from enrolment.services import IntakeRefused, intake_import
 from portfolio.models import AuditEntry, Portfolio
 from qualifications.models import Qualification
 
@@ -96,7 +90,7 @@ def counts() -> tuple[int, int, int]:
 def assert_nothing_imported(content: bytes, ada: User) -> None:
     before = counts()
     with pytest.raises(IntakeRefused):
-        import_intake(actor=ada, rows=parse_intake(content).rows)
+        intake_import(actor=ada, rows=parse_intake(content).rows)
     assert counts() == before
     assert not AuditEntry.objects.filter(action="intake.import").exists()
 
@@ -109,7 +103,7 @@ def test_a_valid_file_enrols_every_learner_with_an_account_and_an_invitation(
 ) -> None:
     content = intake(*learners(3))
     with django_capture_on_commit_callbacks(execute=True):
-        summary = import_intake(actor=ada, rows=parse_intake(content).rows)
+        summary = intake_import(actor=ada, rows=parse_intake(content).rows)
 
     assert (summary.created_learners, summary.enrolled, summary.already_enrolled) == (3, 3, 0)
     portfolios = Portfolio.objects.filter(learner__email__startswith="learner")
@@ -132,14 +126,14 @@ def test_importing_the_same_file_again_creates_nothing_new(
     cohort: Cohort, ada: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     content = intake(*learners(3))
-    import_intake(actor=ada, rows=parse_intake(content).rows)
+    intake_import(actor=ada, rows=parse_intake(content).rows)
     before = counts()
 
     parsed = parse_intake(content)
     checked = check_intake(centre=ada.centre, rows=parsed.rows)
     assert [r.status for r in checked.rows] == [Status.ENROLLED] * 3
     with django_capture_on_commit_callbacks(execute=True):
-        summary = import_intake(actor=ada, rows=parsed.rows)
+        summary = intake_import(actor=ada, rows=parsed.rows)
 
     assert (summary.created_learners, summary.enrolled, summary.already_enrolled) == (0, 0, 3)
     assert counts() == before
@@ -151,7 +145,7 @@ def test_a_learner_of_this_centre_is_enrolled_without_a_new_account_or_invitatio
 ) -> None:
     content = intake(row(name="Amy Archer", email="AMY@northgate.test"))
     with django_capture_on_commit_callbacks(execute=True):
-        summary = import_intake(actor=ada, rows=parse_intake(content).rows)
+        summary = intake_import(actor=ada, rows=parse_intake(content).rows)
 
     assert (summary.created_learners, summary.enrolled) == (0, 1)
     assert Portfolio.objects.get(learner=amy).qualification.reference == OCR
@@ -398,11 +392,11 @@ def test_more_than_ten_thousand_rows_are_refused(cohort: Cohort, ada: User) -> N
 def test_import_runs_the_same_queries_for_ten_rows_as_for_a_hundred(
     cohort: Cohort, ada: User
 ) -> None:
-    import_intake(actor=ada, rows=parse_intake(intake(row())).rows)  # ada's roles, read once
+    intake_import(actor=ada, rows=parse_intake(intake(row())).rows)  # ada's roles, read once
     with CaptureQueriesContext(connection) as ten:
-        import_intake(actor=ada, rows=parse_intake(intake(*learners(10))).rows)
+        intake_import(actor=ada, rows=parse_intake(intake(*learners(10))).rows)
     with CaptureQueriesContext(connection) as hundred:
-        import_intake(actor=ada, rows=parse_intake(intake(*learners(100, start=10))).rows)
+        intake_import(actor=ada, rows=parse_intake(intake(*learners(100, start=10))).rows)
 
     # Savepoint; the six lookups less portfolios (nobody here yet); accounts, roles,
     # portfolios and the audit entry in bulk; release.

@@ -1,0 +1,115 @@
+"""Reads for enrolment: a centre's people and cohorts, its learner list, and what an intake file
+names, each with a fixed number of queries however many rows there are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models.functions import Lower, Upper
+
+from accounts.models import Membership, Role, User
+from cohorts.models import Cohort
+from portfolio.models import Portfolio
+from qualifications.models import Qualification
+
+LEARNERS_PER_PAGE = 50
+PORTFOLIO_PEOPLE = ("learner", "qualification", "cohort", "assessor", "tutor")
+
+
+# People --------------------------------------------------------------------------------------
+
+
+def centre_people(centre_id: int, role: str) -> QuerySet[User]:
+    return User.objects.filter(centre_id=centre_id, memberships__role=role, is_active=True)
+
+
+def holds_role_at(centre_id: int, role: str, user: User) -> bool:
+    """Whether this person works at the centre in this role now, asked of the database."""
+    return centre_people(centre_id, role).filter(pk=user.pk).exists()
+
+
+def people_by_email(emails: Iterable[str]) -> dict[str, User]:
+    """Accounts with these (lower-cased) addresses at any centre, in one query; each carries
+    `is_learner`."""
+    learner_role = Membership.objects.filter(user=OuterRef("pk"), role=Role.LEARNER)
+    people = User.objects.annotate(email_lower=Lower("email"), is_learner=Exists(learner_role))
+    return {person.email_lower: person for person in people.filter(email_lower__in=set(emails))}
+
+
+def assessors_by_email(centre_id: int, emails: Iterable[str]) -> dict[str, User]:
+    """The centre's assessors with these (lower-cased) addresses, in one query."""
+    assessors = centre_people(centre_id, Role.ASSESSOR).annotate(email_lower=Lower("email"))
+    return {a.email_lower: a for a in assessors.filter(email_lower__in=set(emails))}
+
+
+# Cohorts -------------------------------------------------------------------------------------
+
+
+def centre_cohorts(centre_id: int) -> QuerySet[Cohort]:
+    return Cohort.objects.filter(centre_id=centre_id).select_related("qualification")
+
+
+def cohorts_with_tutors(centre_id: int) -> QuerySet[Cohort]:
+    """The centre's cohorts with the tutors who still hold the role, in name order."""
+    return centre_cohorts(centre_id).prefetch_related(
+        Prefetch("tutors", queryset=centre_people(centre_id, Role.TUTOR).order_by("full_name"))
+    )
+
+
+def cohort_list(centre_id: int) -> QuerySet[Cohort]:
+    """The cohorts page: each cohort with its tutors and how many portfolios it holds."""
+    return (
+        cohorts_with_tutors(centre_id).annotate(learner_count=Count("portfolios")).order_by("name")
+    )
+
+
+def cohorts_by_name(centre_id: int, names: set[str]) -> dict[str, Cohort]:
+    """The centre's cohorts (with tutors) whose case-folded names are among these."""
+    cohorts: dict[str, Cohort] = {}
+    if names:
+        # A centre has tens of cohorts, not thousands; matching here ignores case the same
+        # way on every database.
+        for cohort in cohorts_with_tutors(centre_id):
+            if cohort.name.casefold() in names:
+                cohorts.setdefault(cohort.name.casefold(), cohort)
+    return cohorts
+
+
+# Qualifications and portfolios ---------------------------------------------------------------
+
+
+def qualifications_by_reference(references: set[str]) -> dict[str, Qualification]:
+    """Qualifications by upper-cased reference, in one query."""
+    qualifications = Qualification.objects.annotate(reference_upper=Upper("reference"))
+    return {q.reference_upper: q for q in qualifications.filter(reference_upper__in=references)}
+
+
+def enrolled_pairs(learner_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """(learner, qualification) for every portfolio these learners already have."""
+    return set(
+        Portfolio.objects.filter(learner_id__in=list(learner_ids)).values_list(
+            "learner_id", "qualification_id"
+        )
+    )
+
+
+def enrolled_portfolio(*, learner: User, qualification: Qualification) -> Portfolio | None:
+    return (
+        Portfolio.objects.filter(learner=learner, qualification=qualification)
+        .select_related(*PORTFOLIO_PEOPLE)
+        .first()
+    )
+
+
+def learner_page(*, centre_id: int, cohort: Cohort | None, page: str | None) -> Page:
+    """One page of the centre's portfolios (or one cohort's), by learner name."""
+    portfolios = (
+        Portfolio.objects.filter(centre_id=centre_id)
+        .select_related(*PORTFOLIO_PEOPLE)
+        .order_by("learner__full_name", "qualification__title", "pk")
+    )
+    if cohort is not None:
+        portfolios = portfolios.filter(cohort=cohort)
+    return Paginator(portfolios, LEARNERS_PER_PAGE).get_page(page)

@@ -1,0 +1,82 @@
+"""The invitation a new learner is mailed: a link to choose a password, sent by the task worker
+once the enrolment that created their account has been committed."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.db.models import Prefetch
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+from portfolio.models import Portfolio
+
+# Invitations are mailed by the task worker in batches, so one failure resends few.
+INVITATIONS_PER_TASK = 200
+
+
+def invite_on_commit(users: Sequence[User]) -> None:
+    """Mail each new learner a link to choose a password, once the enrolment is committed."""
+    ids = [user.pk for user in users]
+    if not ids:
+        return
+
+    def enqueue() -> None:
+        for batch in itertools.batched(ids, INVITATIONS_PER_TASK):
+            send_invitations.enqueue(list(batch))
+
+    transaction.on_commit(enqueue)
+
+
+def invitation_link(user: User) -> str:
+    """The set-password page for this person, absolute, valid until they use it or it expires."""
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+@task
+def send_invitations(user_ids: list[int]) -> int:
+    """Mail the invitation to each of these people who has not yet chosen a password."""
+    portfolios = Portfolio.objects.select_related("qualification").order_by("qualification__title")
+    people = (
+        User.objects.filter(pk__in=user_ids, is_active=True, last_login__isnull=True)
+        .select_related("centre")
+        .prefetch_related(Prefetch("portfolios", queryset=portfolios))
+    )
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
+    invitations = [
+        EmailMessage(
+            subject=f"Your evidence portfolio at {person.centre}",
+            body=render_to_string(
+                "enrolment/invitation_email.txt",
+                {
+                    "learner": person,
+                    "qualifications": [p.qualification for p in person.portfolios.all()],
+                    "link": invitation_link(person),
+                    "days": days,
+                    "sign_in": f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:login')}",
+                },
+            ),
+            to=[person.email],
+        )
+        for person in people
+        if not person.has_usable_password()
+    ]
+    if invitations:
+        mailers.default.send_messages(invitations)
+    return len(invitations)

@@ -1,0 +1,161 @@
+"""The rules an enrolment must meet, written once.
+
+The enrol form, `services.learner_enrol` and the CSV intake all ask `enrolment_check`, or one of
+the rules it is made of; each then words the answer for its own page (a field's error, or
+"row N, column X"). Finding the cohort, assessor and account an enrolment names is the caller's
+part: the form and service look them up by key, the intake by what the file's cells say.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from accounts.models import User
+from cohorts.models import Cohort
+from qualifications.models import Qualification
+
+ELSEWHERE = (
+    "This email address belongs to an account at another centre, so it cannot be enrolled "
+    "here. Check the address, or ask the learner for another one."
+)
+NOT_AN_EMAIL = "This is not an email address; check it for typing mistakes."
+NOT_AN_ASSESSOR = "Choose an assessor who works at this centre."
+OWN_ASSESSOR = "A learner cannot be their own assessor; choose someone else."
+ENDS_BEFORE_START = "The planned end is before the start; check both dates."
+NO_NAME = "Enter the learner’s name."
+NO_QUALIFICATION = "Choose the qualification."
+NO_START = "Enter the start date."
+NO_END = "Enter the planned end date."
+NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+
+# The fields of an enrolment, in the order the form shows them and a refusal names the first.
+FIELDS = (
+    "full_name",
+    "email",
+    "qualification",
+    "cohort",
+    "assessor",
+    "start_date",
+    "planned_end_date",
+)
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """One learner on one qualification, checked and ready to write."""
+
+    full_name: str
+    email: str
+    qualification: Qualification
+    cohort: Cohort | None
+    assessor: User | None
+    start_date: datetime.date
+    planned_end_date: datetime.date
+    # The learner's account at this centre, if they have one, and whether it is a learner's.
+    learner: User | None = None
+    learner_has_role: bool = False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalise_name(name: str) -> str:
+    """Names as people mean them: no leading, trailing or doubled spaces."""
+    return " ".join(name.split())
+
+
+def is_email(email: str) -> bool:
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return len(email) <= EMAIL_MAX_LENGTH
+
+
+def dates_problem(
+    start_date: datetime.date | None, planned_end_date: datetime.date | None
+) -> str | None:
+    """Why these dates cannot stand together, if they cannot; a missing date is its own
+    problem, found where it is entered."""
+    if start_date and planned_end_date and planned_end_date < start_date:
+        return ENDS_BEFORE_START
+    return None
+
+
+def cohort_on_other_qualification(cohort: Cohort, qualification: Qualification) -> str:
+    return (
+        f"“{cohort.name}” is a cohort on {cohort.qualification}, not {qualification}; choose a "
+        "cohort on this qualification, or create one."
+    )
+
+
+def cohort_problem(cohort: Cohort | None, qualification: Qualification | None) -> str | None:
+    """A cohort takes learners on its own qualification, or on any when it names none."""
+    if cohort and qualification and cohort.qualification_id not in (None, qualification.pk):
+        return cohort_on_other_qualification(cohort, qualification)
+    return None
+
+
+def own_assessor_problem(assessor: User | None, learner: User | None) -> str | None:
+    """Nobody assesses their own portfolio."""
+    if assessor is not None and learner is not None and assessor.pk == learner.pk:
+        return OWN_ASSESSOR
+    return None
+
+
+def enrolment_check(
+    *,
+    centre_id: int,
+    full_name: str,
+    email: str,
+    person: User | None,
+    qualification: Qualification | None,
+    cohort: Cohort | None,
+    assessor: User | None,
+    start_date: datetime.date | None,
+    planned_end_date: datetime.date | None,
+) -> tuple[dict[str, str], Enrolment | None]:
+    """The problems with this enrolment, by field of `FIELDS`, or none and the enrolment.
+
+    `person` is the account with this email address at any centre; `cohort` and `assessor` have
+    already been found among this centre's cohorts and assessors.
+    """
+    full_name, email = normalise_name(full_name), normalise_email(email)
+    found: dict[str, str] = {}
+    if not full_name:
+        found["full_name"] = NO_NAME
+    if not is_email(email):
+        found["email"] = NOT_AN_EMAIL
+    elif person is not None and person.centre_id != centre_id:
+        found["email"] = ELSEWHERE
+    if qualification is None:
+        found["qualification"] = NO_QUALIFICATION
+    if problem := cohort_problem(cohort, qualification):
+        found["cohort"] = problem
+    if problem := own_assessor_problem(assessor, person):
+        found["assessor"] = problem
+    if start_date is None:
+        found["start_date"] = NO_START
+    if planned_end_date is None:
+        found["planned_end_date"] = NO_END
+    elif problem := dates_problem(start_date, planned_end_date):
+        found["planned_end_date"] = problem
+    if found:
+        return {field: found[field] for field in FIELDS if field in found}, None
+    return {}, Enrolment(
+        full_name=full_name,
+        email=email,
+        qualification=qualification,
+        cohort=cohort,
+        assessor=assessor,
+        start_date=start_date,
+        planned_end_date=planned_end_date,
+        learner=person,
+        learner_has_role=bool(person and person.is_learner),
+    )
