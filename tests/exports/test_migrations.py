@@ -1,5 +1,5 @@
-"""Moving PortfolioExport from portfolio to exports keeps every row, its content type and
-any export task still waiting in the queue."""
+"""Moving PortfolioExport from portfolio to exports keeps every row and its content type, and
+tasks still waiting in the queue (exports, invitations) follow their code to its new home."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("portfolio", "0002_portfolio_exports"), ("exports", None)]
+BEFORE = [("portfolio", "0002_portfolio_exports"), ("exports", None), ("enrolment", None)]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,7 +34,7 @@ def before_the_move() -> Iterator:
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-def test_exports_made_before_the_move_are_kept_with_their_content_type_and_queue(
+def test_a_database_from_before_the_layers_keeps_its_exports_content_type_and_queued_tasks(
     before_the_move,
 ) -> None:
     old = before_the_move
@@ -75,7 +75,22 @@ def test_exports_made_before_the_move_are_kept_with_their_content_type_and_queue
         run_after=timezone.now(),
     )
 
-    new = migrate([("exports", "0002_queued_export_tasks_follow_the_move")])
+    invitation = old.get_model("django_tasks_database", "DBTaskResult").objects.create(
+        task_path="cohorts.enrolment.send_invitations",
+        args_kwargs={"args": [[learner.pk]], "kwargs": {}},
+        queue_name="default",
+        backend_name="default",
+        priority=0,
+        status="READY",
+        run_after=timezone.now(),
+    )
+
+    new = migrate(
+        [
+            ("exports", "0002_queued_export_tasks_follow_the_move"),
+            ("enrolment", "0001_queued_invitations_follow_the_move"),
+        ]
+    )
 
     export = new.get_model("exports", "PortfolioExport").objects.get()
     assert (export.pk, export.verification_code, export.state, export.pages) == (
@@ -89,3 +104,5 @@ def test_exports_made_before_the_move_are_kept_with_their_content_type_and_queue
     assert (moved.app_label, moved.model) == ("exports", "portfolioexport")
     task = new.get_model("django_tasks_database", "DBTaskResult").objects.get(pk=queued.pk)
     assert task.task_path == "exports.tasks.build_export"
+    mail = new.get_model("django_tasks_database", "DBTaskResult").objects.get(pk=invitation.pk)
+    assert mail.task_path == "enrolment.tasks.send_invitations"
