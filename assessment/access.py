@@ -1,6 +1,8 @@
-"""Who may assess, sign off, sample and read timelines. Views fetch through these helpers.
+"""Who may assess, sign off, sample and read timelines. Views fetch through these helpers, and
+services ask the same questions (raising their own refusals) rather than restating the rules.
 
-Outside the person's scope is a 404; inside it but not theirs to act on is a 403.
+Outside the person's scope is a 404; inside it but not theirs to act on is a 403. Scoping is
+portfolio/access.py's: these fetchers add the assessment roles on top of it.
 """
 
 from __future__ import annotations
@@ -10,67 +12,75 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from assessment.models import Decision
+from portfolio.access import get_evidence_for, get_mapping_for, get_portfolio_for
 from portfolio.models import Evidence, Mapping, Portfolio
 
 
 def is_assessor_of(user: User, portfolio: Portfolio) -> bool:
+    """Only the learner's assigned assessor decides, reopens and signs off."""
     return portfolio.assessor_id == user.pk and user.has_role(Role.ASSESSOR)
 
 
+def is_iqa(user: User) -> bool:
+    """Internal quality assurers sample decisions and set the sampling rates."""
+    return user.has_role(Role.IQA)
+
+
+def is_iqa_at(user: User, portfolio: Portfolio) -> bool:
+    """An IQA samples decisions on their own centre's portfolios only."""
+    return is_iqa(user) and user.centre_id == portfolio.centre_id
+
+
 def require_assessor_role(user: User) -> None:
+    """The caseload is an assessor's page; anyone else is refused, not sent elsewhere."""
     if not user.has_role(Role.ASSESSOR):
         raise PermissionDenied("Only assessors have a caseload.")
 
 
 def require_iqa_role(user: User) -> None:
-    if not user.has_role(Role.IQA):
+    """The sampling pages are an IQA's; anyone else is refused."""
+    if not is_iqa(user):
         raise PermissionDenied("Only internal quality assurers sample decisions.")
 
 
 def can_read_timeline(user: User, portfolio: Portfolio) -> bool:
+    """The audit timeline is for the portfolio's assessor and the centre's IQAs and admins."""
     return is_assessor_of(user, portfolio) or user.has_role(Role.IQA, Role.CENTRE_ADMIN)
 
 
-def get_portfolio_to_assess(user: User, pk: int) -> Portfolio:
-    portfolio = get_object_or_404(
-        Portfolio.objects.visible_to(user).select_related(
-            "learner", "assessor", "qualification__awarding_body"
-        ),
-        pk=pk,
-    )
+def _require_assessor_of(user: User, portfolio: Portfolio, refusal: str) -> None:
     if not is_assessor_of(user, portfolio):
-        raise PermissionDenied("Only the learner's assigned assessor can assess this portfolio.")
+        raise PermissionDenied(refusal)
+
+
+def get_portfolio_to_assess(user: User, pk: int) -> Portfolio:
+    portfolio = get_portfolio_for(user, pk)
+    _require_assessor_of(
+        user, portfolio, "Only the learner's assigned assessor can assess this portfolio."
+    )
     return portfolio
 
 
 def get_evidence_to_assess(user: User, pk: int) -> Evidence:
-    evidence = get_object_or_404(
-        Evidence.objects.visible_to(user).select_related(
-            "portfolio__learner", "portfolio__assessor", "portfolio__qualification"
-        ),
-        pk=pk,
+    evidence = get_evidence_for(user, pk)
+    _require_assessor_of(
+        user, evidence.portfolio, "Only the learner's assigned assessor can assess this evidence."
     )
-    if not is_assessor_of(user, evidence.portfolio):
-        raise PermissionDenied("Only the learner's assigned assessor can assess this evidence.")
     return evidence
 
 
 def get_mapping_to_assess(user: User, pk: int) -> Mapping:
-    mapping = get_object_or_404(
-        Mapping.objects.visible_to(user).select_related(
-            "evidence__portfolio__learner", "criterion__unit", "criterion__outcome"
-        ),
-        pk=pk,
+    mapping = get_mapping_for(user, pk)
+    _require_assessor_of(
+        user,
+        mapping.evidence.portfolio,
+        "Only the learner's assigned assessor can reopen this mapping.",
     )
-    if not is_assessor_of(user, mapping.evidence.portfolio):
-        raise PermissionDenied("Only the learner's assigned assessor can reopen this mapping.")
     return mapping
 
 
 def get_portfolio_timeline_for(user: User, pk: int) -> Portfolio:
-    portfolio = get_object_or_404(
-        Portfolio.objects.visible_to(user).select_related("learner", "qualification"), pk=pk
-    )
+    portfolio = get_portfolio_for(user, pk)
     if not can_read_timeline(user, portfolio):
         raise PermissionDenied("The audit timeline is for the assessor, IQAs and administrators.")
     return portfolio

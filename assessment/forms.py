@@ -162,6 +162,14 @@ class SamplingRatesForm(forms.Form):
                 initial=by_unit.get(unit.pk),
             )
 
+    def by_assessor(self) -> dict[int, int | None]:
+        """Each assessor's rate as entered; None removes it."""
+        return {p.pk: self.cleaned_data[f"assessor-{p.pk}"] for p in self.assessors}
+
+    def by_unit(self) -> dict[int, int | None]:
+        """Each unit's rate as entered; None removes it."""
+        return {u.pk: self.cleaned_data[f"unit-{u.pk}"] for u in self.units}
+
     def assessor_fields(self) -> list[forms.BoundField]:
         return [self[f"assessor-{p.pk}"] for p in self.assessors]
 

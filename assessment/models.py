@@ -1,7 +1,7 @@
 """Assessors' decisions, unit declarations and sign-offs, IQA sampling, and notifications.
 
 Decisions, declarations and IQA reviews are append-only: rows are created by the services in
-assessment/services.py and never edited or deleted. A sign-off is revoked, never deleted.
+assessment/services/ and never edited or deleted. A sign-off is revoked, never deleted.
 """
 
 from __future__ import annotations

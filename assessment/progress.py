@@ -14,9 +14,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count, QuerySet
+
 from assessment.models import UnitDeclaration, UnitSignOff
 from portfolio.models import Mapping, Portfolio
-from portfolio.progress import CriterionProgress, CriterionStatus, criteria_met_by_unit
+from portfolio.progress import (
+    CriterionProgress,
+    CriterionStatus,
+    PortfolioIds,
+    criteria_met_by_unit,
+)
 from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
 from qualifications.selectors import criteria_count_by_unit, units_by_qualification
 
@@ -124,8 +131,28 @@ def portfolio_progress(portfolio: Portfolio) -> list[UnitProgress]:
     ]
 
 
+def is_complete(*, units_total: int, units_signed_off: int) -> bool:
+    """A portfolio is complete when every unit of its qualification is signed off."""
+    return units_total > 0 and units_signed_off >= units_total
+
+
 def portfolio_is_complete(units: list[UnitProgress]) -> bool:
-    return bool(units) and all(unit.signed_off for unit in units)
+    return is_complete(
+        units_total=len(units), units_signed_off=sum(1 for unit in units if unit.signed_off)
+    )
+
+
+def units_signed_off(portfolios: PortfolioIds) -> dict[int, int]:
+    """Units with an active sign-off, by portfolio id; one query. Portfolios with none are
+    absent."""
+    if not isinstance(portfolios, QuerySet):
+        portfolios = list(portfolios)
+    return dict(
+        UnitSignOff.objects.filter(portfolio__in=portfolios, revoked_at__isnull=True)
+        .values("portfolio_id")
+        .annotate(total=Count("pk"))
+        .values_list("portfolio_id", "total")
+    )
 
 
 def unit_all_met(portfolio: Portfolio, unit: Unit) -> bool:

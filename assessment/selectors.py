@@ -3,28 +3,64 @@ timeline. Each aggregates in the database and runs a fixed number of queries."""
 
 from __future__ import annotations
 
+import datetime
+import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from assessment import progress
 from assessment.models import Decision, IqaAgreement, IqaReview, Outcome, SamplingRate
 from portfolio.models import AuditEntry, Evidence, EvidenceFile, Mapping, MappingStatus, Portfolio
-from portfolio.progress import CriterionProgress
+from portfolio.progress import CriterionProgress, PortfolioIds
 from qualifications.models import Unit
 
 DEFAULT_SAMPLING_PERCENT = 10
 
 
 @dataclass
+class QueueCounts:
+    """What waits on one portfolio: mappings with the assessor, and referrals with the learner."""
+
+    waiting: int = 0
+    oldest_waiting: datetime.datetime | None = None
+    referrals: int = 0
+
+
+def queue_counts(portfolios: PortfolioIds) -> dict[int, QueueCounts]:
+    """Waiting and referred mappings by portfolio id, with the oldest waiting submission; one
+    query. Portfolios with neither are absent. The caseload and the dashboards both count here."""
+    if not isinstance(portfolios, QuerySet):
+        portfolios = list(portfolios)
+    waiting = Q(status=MappingStatus.SUBMITTED)
+    return {
+        item["evidence__portfolio_id"]: QueueCounts(
+            waiting=item["waiting"], oldest_waiting=item["oldest"], referrals=item["referrals"]
+        )
+        for item in Mapping.objects.filter(
+            evidence__portfolio__in=portfolios,
+            status__in=(MappingStatus.SUBMITTED, MappingStatus.REFERRED),
+        )
+        .values("evidence__portfolio_id")
+        .annotate(
+            waiting=Count("pk", filter=waiting),
+            oldest=Min("submitted_at", filter=waiting),
+            referrals=Count("pk", filter=Q(status=MappingStatus.REFERRED)),
+        )
+    }
+
+
+@dataclass
 class CaseloadRow:
     portfolio: Portfolio
     waiting: int = 0
-    oldest_waiting: object = None
+    oldest_waiting: datetime.datetime | None = None
     referrals: int = 0
     units_ready: int = 0
 
@@ -43,30 +79,31 @@ def caseload(user: User) -> list[CaseloadRow]:
         .select_related("learner", "qualification")
         .order_by("learner__full_name", "qualification__title")
     )
-    rows = {p.pk: CaseloadRow(portfolio=p) for p in portfolios}
-    mappings = Mapping.objects.filter(evidence__portfolio__in=list(rows))
-    for item in (
-        mappings.filter(status=MappingStatus.SUBMITTED)
-        .values("evidence__portfolio_id")
-        .annotate(total=Count("pk"), oldest=Min("submitted_at"))
-    ):
-        row = rows[item["evidence__portfolio_id"]]
-        row.waiting, row.oldest_waiting = item["total"], item["oldest"]
-    for item in (
-        mappings.filter(status=MappingStatus.REFERRED)
-        .values("evidence__portfolio_id")
-        .annotate(total=Count("pk"))
-    ):
-        rows[item["evidence__portfolio_id"]].referrals = item["total"]
-    for portfolio_id, ready in progress.units_ready_for_sign_off(portfolios).items():
-        rows[portfolio_id].units_ready = len(ready)
-    return list(rows.values())
+    counts = queue_counts([p.pk for p in portfolios])
+    ready = progress.units_ready_for_sign_off(portfolios)
+    rows = []
+    for portfolio in portfolios:
+        found = counts.get(portfolio.pk, QueueCounts())
+        rows.append(
+            CaseloadRow(
+                portfolio=portfolio,
+                waiting=found.waiting,
+                oldest_waiting=found.oldest_waiting,
+                referrals=found.referrals,
+                units_ready=len(ready.get(portfolio.pk, [])),
+            )
+        )
+    return rows
 
 
-def queue(user: User) -> QuerySet[Evidence]:
-    """Evidence with mappings waiting for this assessor, oldest submission first."""
+QUEUE_PAGE_SIZE = 50
+
+
+def queue_page(user: User, number: str | None) -> Page:
+    """One page of evidence with mappings waiting for this assessor, oldest submission first;
+    a page number that is not one gives the nearest real page."""
     waiting = Q(mappings__status=MappingStatus.SUBMITTED)
-    return (
+    evidence = (
         Evidence.objects.visible_to(user)
         .filter(portfolio__assessor=user)
         .filter(waiting)
@@ -77,6 +114,7 @@ def queue(user: User) -> QuerySet[Evidence]:
         .select_related("portfolio__learner", "portfolio__qualification")
         .order_by("oldest", "pk")
     )
+    return Paginator(evidence, QUEUE_PAGE_SIZE).get_page(number)
 
 
 def referrals(portfolio: Portfolio) -> list[Mapping]:
@@ -147,6 +185,23 @@ def evidence_for_review(evidence: Evidence) -> Evidence:
 # IQA ---------------------------------------------------------------------------------------
 
 
+def centre_assessors(centre_id: int) -> QuerySet[User]:
+    """The centre's assessors by name: whom sampling rates and caseloads are about."""
+    return User.objects.filter(centre_id=centre_id, memberships__role=Role.ASSESSOR).order_by(
+        "full_name"
+    )
+
+
+def units_in_use(centre_id: int) -> list[Unit]:
+    """Units of the qualifications the centre's learners follow, by title: those a per-unit
+    sampling rate can apply to."""
+    return list(
+        Unit.objects.filter(qualification_links__qualification__portfolios__centre_id=centre_id)
+        .distinct()
+        .order_by("title")
+    )
+
+
 def sampling_rates(centre_id: int) -> tuple[int, dict[int, int], dict[int, int]]:
     """(default percent, percent by assessor id, percent by unit id) for a centre."""
     default, by_assessor, by_unit = DEFAULT_SAMPLING_PERCENT, {}, {}
@@ -160,11 +215,17 @@ def sampling_rates(centre_id: int) -> tuple[int, dict[int, int], dict[int, int]]
     return default, by_assessor, by_unit
 
 
-def _sampleable(user: User) -> QuerySet[Decision]:
+def _centre_decisions(centre_id: int) -> QuerySet[Decision]:
+    """Accept and refer decisions at the centre: the ones IQA sampling is about."""
     return Decision.objects.filter(
-        mapping__evidence__portfolio__centre_id=user.centre_id,
+        mapping__evidence__portfolio__centre_id=centre_id,
         outcome__in=(Outcome.ACCEPTED, Outcome.REFERRED),
-    ).exclude(decided_by=user)
+    )
+
+
+def _sampleable(user: User) -> QuerySet[Decision]:
+    """Never the IQA's own decisions: another IQA must sample those."""
+    return _centre_decisions(user.centre_id).exclude(decided_by=user)
 
 
 @dataclass
@@ -244,10 +305,7 @@ class Coverage:
 
 def coverage(user: User) -> tuple[list[Coverage], list[Coverage]]:
     """Sampling coverage per assessor and per unit across the IQA's centre; four queries."""
-    decisions = Decision.objects.filter(
-        mapping__evidence__portfolio__centre_id=user.centre_id,
-        outcome__in=(Outcome.ACCEPTED, Outcome.REFERRED),
-    )
+    decisions = _centre_decisions(user.centre_id)
     aggregates = {
         "decisions": Count("pk"),
         "sampled": Count("iqa_review"),
@@ -292,5 +350,29 @@ def recent_reviews(user: User) -> QuerySet[IqaReview]:
     )
 
 
+def decision_history(mapping: Mapping) -> list[Decision]:
+    """Every decision on the mapping, oldest first, so a sampled one is seen in its place."""
+    return list(mapping.decisions.select_related("decided_by").order_by("decided_at", "pk"))
+
+
+def evidence_files(evidence: Evidence) -> list[EvidenceFile]:
+    return list(evidence.files.order_by("uploaded_at", "pk"))
+
+
 def timeline(portfolio: Portfolio) -> QuerySet[AuditEntry]:
     return portfolio.audit_entries.select_related("actor").order_by("at", "pk")
+
+
+TIMELINE_COLUMNS = ["time", "person", "action", "object", "changes"]
+
+
+def timeline_csv_rows(portfolio: Portfolio) -> Iterator[list[str]]:
+    """The audit timeline as spreadsheet rows under TIMELINE_COLUMNS, streamed in chunks."""
+    for entry in timeline(portfolio).iterator(chunk_size=500):
+        yield [
+            timezone.localtime(entry.at).isoformat(),
+            str(entry.actor or ""),
+            entry.action,
+            entry.object_repr,
+            json.dumps(entry.changes, ensure_ascii=False),
+        ]

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Min, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role, User
-from assessment.models import Decision, Outcome, UnitSignOff
+from accounts.models import User
+from assessment.models import Decision, Outcome
+from assessment.progress import is_complete, units_signed_off
+from assessment.selectors import QueueCounts, centre_assessors, queue_counts
 from cohorts.models import Cohort
 from dashboards.rag import RAG_ORDER, Rag, rag_status
-from portfolio.models import AuditEntry, Mapping, MappingStatus, Portfolio
+from portfolio.models import AuditEntry, Portfolio
 from portfolio.progress import criteria_met, criteria_met_by_unit
-from qualifications.models import Unit
+from qualifications.models import Qualification, Unit
 from qualifications.selectors import criteria_count_by_unit, units_by_qualification
 
 
@@ -50,62 +53,56 @@ class LearnerRow:
         return RAG_ORDER[self.rag]
 
 
-def _criteria_per_unit(qualification_ids: set[int]) -> tuple[dict[int, list[int]], dict[int, int]]:
-    """Unit ids per qualification (in order) and criteria per unit; two queries."""
-    units = units_by_qualification(qualification_ids)
-    return units, criteria_count_by_unit(u for ids in units.values() for u in ids)
-
-
 @dataclass
 class Measures:
-    """Each measure for a group of portfolios, by portfolio id; six grouped queries."""
+    """Each measure for a group of portfolios, by portfolio id; six grouped queries. Every
+    count comes from the module that owns it: criteria met from portfolio.progress, sign-offs
+    from assessment.progress, queues from assessment.selectors, the catalogue's from
+    qualifications.selectors."""
 
     units: dict[int, list[int]]
     criteria: dict[int, int]
     met: dict[int, int]
     signed: dict[int, int]
-    queues: dict[int, dict]
+    queues: dict[int, QueueCounts]
     activity: dict[int, datetime.datetime]
 
-    def fill(self, row: LearnerRow, pk: int, qualification_id: int, start, planned_end) -> None:
+    def fill(
+        self,
+        row: LearnerRow,
+        pk: int,
+        qualification_id: int,
+        start: datetime.date,
+        planned_end: datetime.date,
+    ) -> None:
         unit_ids = self.units.get(qualification_id, [])
+        queue = self.queues.get(pk, QueueCounts())
         row.criteria_total = sum(self.criteria.get(u, 0) for u in unit_ids)
         row.criteria_met = self.met.get(pk, 0)
         row.units_total = len(unit_ids)
         row.units_signed_off = self.signed.get(pk, 0)
-        row.waiting = self.queues.get(pk, {}).get("waiting", 0)
-        row.referrals = self.queues.get(pk, {}).get("referrals", 0)
+        row.waiting = queue.waiting
+        row.referrals = queue.referrals
         row.last_activity = self.activity.get(pk)
         row.rag = rag_status(
             percent_met=row.percent_met,
             start=start,
             planned_end=planned_end,
             today=timezone.localdate(),
-            complete=bool(unit_ids) and row.units_signed_off >= len(unit_ids),
+            complete=is_complete(
+                units_total=row.units_total, units_signed_off=row.units_signed_off
+            ),
         )
 
 
 def measures(portfolios: QuerySet[Portfolio], qualification_ids: set[int]) -> Measures:
-    units, criteria = _criteria_per_unit(qualification_ids)
+    units = units_by_qualification(qualification_ids)
     return Measures(
         units=units,
-        criteria=criteria,
+        criteria=criteria_count_by_unit(u for ids in units.values() for u in ids),
         met=criteria_met(portfolios),
-        signed=dict(
-            UnitSignOff.objects.filter(portfolio__in=portfolios, revoked_at__isnull=True)
-            .values("portfolio_id")
-            .annotate(total=Count("pk"))
-            .values_list("portfolio_id", "total")
-        ),
-        queues={
-            row["evidence__portfolio_id"]: row
-            for row in Mapping.objects.filter(evidence__portfolio__in=portfolios)
-            .values("evidence__portfolio_id")
-            .annotate(
-                waiting=Count("pk", filter=Q(status=MappingStatus.SUBMITTED)),
-                referrals=Count("pk", filter=Q(status=MappingStatus.REFERRED)),
-            )
-        },
+        signed=units_signed_off(portfolios),
+        queues=queue_counts(portfolios),
         activity=dict(
             AuditEntry.objects.filter(portfolio__in=portfolios, actor=F("portfolio__learner"))
             .values("portfolio_id")
@@ -148,6 +145,88 @@ SORTS = {
 
 
 @dataclass
+class LearnerTable:
+    """The cohort dashboard's rows as filtered and sorted, with what the filters offer: the
+    whole group's size, RAG counts and assessors."""
+
+    rows: list[LearnerRow]
+    total: int
+    counts: dict[str, int]
+    assessors: list[User]
+
+
+def learner_table(
+    portfolios: QuerySet[Portfolio],
+    *,
+    rag: str = "",
+    assessor: str = "",
+    query: str = "",
+    sort: str = "name",
+) -> LearnerTable:
+    """Rows with one RAG, one assessor (by id) or a name or email containing `query`, sorted
+    by a SORTS key (`-key` for descending); unknown filters and sorts are ignored."""
+    everyone = learner_rows(portfolios)
+    rows = everyone
+    query = query.strip().lower()
+    if rag in Rag.values:
+        rows = [r for r in rows if r.rag == rag]
+    if assessor.isdigit():
+        rows = [r for r in rows if r.portfolio.assessor_id == int(assessor)]
+    if query:
+        rows = [
+            r
+            for r in rows
+            if query in r.portfolio.learner.full_name.lower()
+            or query in r.portfolio.learner.email.lower()
+        ]
+    key = SORTS.get(sort.lstrip("-"), SORTS["name"])
+    return LearnerTable(
+        rows=sorted(rows, key=key, reverse=sort.startswith("-")),
+        total=len(everyone),
+        counts={value: sum(1 for r in everyone if r.rag == value) for value in Rag.values},
+        assessors=sorted(
+            {r.portfolio.assessor for r in everyone if r.portfolio.assessor},
+            key=lambda person: person.full_name,
+        ),
+    )
+
+
+LEARNER_COLUMNS = [
+    "learner",
+    "email",
+    "assessor",
+    "criteria met",
+    "criteria total",
+    "percent met",
+    "units signed off",
+    "units total",
+    "waiting for assessor",
+    "referrals with learner",
+    "days since last activity",
+    "RAG",
+]
+
+
+def learner_csv_rows(rows: list[LearnerRow]) -> Iterator[list[object]]:
+    """The dashboard's rows as spreadsheet rows under LEARNER_COLUMNS."""
+    for r in rows:
+        yield [
+            r.portfolio.learner.full_name,
+            r.portfolio.learner.email,
+            str(r.portfolio.assessor or ""),
+            r.criteria_met,
+            r.criteria_total,
+            r.percent_met,
+            r.units_signed_off,
+            r.units_total,
+            r.waiting,
+            r.referrals,
+            "" if r.days_inactive is None else r.days_inactive,
+            r.rag.label,
+        ]
+
+
+@dataclass
 class HeatmapRow:
     portfolio: Portfolio
     cells: list[tuple[int, int]] = field(default_factory=list)  # (met, total) per unit
@@ -168,6 +247,16 @@ def heatmap(portfolios: QuerySet[Portfolio], units: list[Unit]) -> list[HeatmapR
         )
         for p in items
     ]
+
+
+def heatmap_columns(units: list[Unit]) -> list[str]:
+    """The heatmap's spreadsheet header: learner, then each unit's share of criteria met."""
+    return ["learner", *[f"{u.reference} {u.title} (% of criteria met)" for u in units]]
+
+
+def heatmap_csv_rows(rows: list[HeatmapRow]) -> Iterator[list[object]]:
+    for r in rows:
+        yield [r.portfolio.learner.full_name, *r.percents()]
 
 
 def progress_by_week(
@@ -223,16 +312,18 @@ def centre_overview(user: User) -> tuple[list[CohortSummary], list[dict]]:
     # the queries.
     plain = list(
         portfolios.values_list(
-            "pk", "cohort_id", "qualification_id", "start_date", "planned_end_date"
+            "pk", "cohort_id", "assessor_id", "qualification_id", "start_date", "planned_end_date"
         )
     )
-    found = measures(portfolios, {q for _, _, q, _, _ in plain})
+    found = measures(portfolios, {q for _, _, _, q, _, _ in plain})
     cohorts = {
         c.pk: CohortSummary(cohort=c)
         for c in Cohort.objects.filter(centre_id=user.centre_id).select_related("qualification")
     }
     totals: dict[int, list[int]] = defaultdict(list)
-    for pk, cohort_id, qualification_id, start, planned_end in plain:
+    caseloads: dict[int, list[QueueCounts]] = defaultdict(list)
+    for pk, cohort_id, assessor_id, qualification_id, start, planned_end in plain:
+        caseloads[assessor_id].append(found.queues.get(pk, QueueCounts()))
         summary = cohorts.get(cohort_id)
         if summary is None:
             continue
@@ -243,31 +334,36 @@ def centre_overview(user: User) -> tuple[list[CohortSummary], list[dict]]:
         totals[cohort_id].append(row.percent_met)
     for pk, values in totals.items():
         cohorts[pk].percent_met = round(sum(values) / len(values))
-    caseloads = dict(
-        portfolios.values("assessor_id")
-        .annotate(total=Count("pk"))
-        .values_list("assessor_id", "total")
-    )
-    queues = {
-        row["evidence__portfolio__assessor_id"]: row
-        for row in Mapping.objects.filter(
-            evidence__portfolio__centre_id=user.centre_id, status=MappingStatus.SUBMITTED
-        )
-        .values("evidence__portfolio__assessor_id")
-        .annotate(waiting=Count("pk"), oldest=Min("submitted_at"))
-    }
     assessors = []
-    for person in User.objects.filter(
-        centre_id=user.centre_id, memberships__role=Role.ASSESSOR
-    ).order_by("full_name"):
-        queue = queues.get(person.pk, {})
-        oldest = queue.get("oldest")
+    for person in centre_assessors(user.centre_id):
+        queues = caseloads.get(person.pk, [])
+        oldest = min((q.oldest_waiting for q in queues if q.oldest_waiting), default=None)
         assessors.append(
             {
                 "person": person,
-                "portfolios": caseloads.get(person.pk, 0),
-                "waiting": queue.get("waiting", 0),
+                "portfolios": len(queues),
+                "waiting": sum(q.waiting for q in queues),
                 "days_waiting": (timezone.now() - oldest).days if oldest else None,
             }
         )
     return sorted(cohorts.values(), key=lambda s: s.cohort.name), assessors
+
+
+def cohort_list(user: User) -> QuerySet[Cohort]:
+    """The cohorts the person follows, with their learner counts."""
+    return (
+        Cohort.objects.visible_to(user)
+        .select_related("qualification")
+        .prefetch_related("tutors")
+        .annotate(learner_total=Count("portfolios"))
+    )
+
+
+def followed_portfolio_count(user: User) -> int:
+    """Portfolios the person may open besides their own."""
+    return Portfolio.objects.visible_to(user).exclude(learner=user).count()
+
+
+def catalogue() -> QuerySet[Qualification]:
+    """Every qualification loaded, by title, for the home page."""
+    return Qualification.objects.select_related("awarding_body").order_by("title")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,11 +13,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
     """The assessor's home: every assigned portfolio, and one queue of what is waiting."""
     require_assessor_role(request.user)
     rows = selectors.caseload(request.user)
-    page = Paginator(selectors.queue(request.user), 50).get_page(request.GET.get("page"))
     context = {
         "title": "Your caseload",
         "rows": rows,
-        "page": page,
+        "page": selectors.queue_page(request.user, request.GET.get("page")),
         "waiting_total": sum(row.waiting for row in rows),
     }
     return render(request, "assessment/caseload.html", context)

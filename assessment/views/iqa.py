@@ -6,45 +6,39 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, User
 from assessment import selectors, services
 from assessment.access import get_decision_to_sample, require_iqa_role
 from assessment.forms import IqaReviewForm, SamplingRatesForm
 from portfolio.errors import ActionRefused
-from qualifications.models import Unit
 
 
 def _rates_form(request: HttpRequest) -> SamplingRatesForm:
     centre_id = request.user.centre_id
-    assessors = list(
-        User.objects.filter(centre_id=centre_id, memberships__role=Role.ASSESSOR).order_by(
-            "full_name"
-        )
-    )
-    units = list(
-        Unit.objects.filter(qualification_links__qualification__portfolios__centre_id=centre_id)
-        .distinct()
-        .order_by("title")
-    )
     return SamplingRatesForm(
         request.POST or None,
-        assessors=assessors,
-        units=units,
+        assessors=list(selectors.centre_assessors(centre_id)),
+        units=selectors.units_in_use(centre_id),
         current=selectors.sampling_rates(centre_id),
     )
+
+
+def _sampling_page(
+    request: HttpRequest, rates_form: SamplingRatesForm, status: int
+) -> HttpResponse:
+    context = {
+        "title": "IQA sampling",
+        "groups": selectors.sample_proposal(request.user),
+        "rates_form": rates_form,
+        "review_form": IqaReviewForm(),
+    }
+    return render(request, "assessment/iqa_sampling.html", context, status=status)
 
 
 @login_required
 def sampling(request: HttpRequest) -> HttpResponse:
     """The proposed sample per assessor and unit, and the rates that size it."""
     require_iqa_role(request.user)
-    context = {
-        "title": "IQA sampling",
-        "groups": selectors.sample_proposal(request.user),
-        "rates_form": _rates_form(request),
-        "review_form": IqaReviewForm(),
-    }
-    return render(request, "assessment/iqa_sampling.html", context)
+    return _sampling_page(request, _rates_form(request), 200)
 
 
 @login_required
@@ -52,26 +46,20 @@ def sampling(request: HttpRequest) -> HttpResponse:
 def sampling_rates(request: HttpRequest) -> HttpResponse:
     require_iqa_role(request.user)
     form = _rates_form(request)
-    if form.is_valid():
-        try:
-            services.sampling_rates_set(
-                actor=request.user,
-                default=form.cleaned_data["default"],
-                by_assessor={p.pk: form.cleaned_data[f"assessor-{p.pk}"] for p in form.assessors},
-                by_unit={u.pk: form.cleaned_data[f"unit-{u.pk}"] for u in form.units},
-            )
-        except ActionRefused as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "Sampling rates saved; the proposed sample is updated.")
-        return redirect("assessment:iqa_sampling")
-    context = {
-        "title": "IQA sampling",
-        "groups": selectors.sample_proposal(request.user),
-        "rates_form": form,
-        "review_form": IqaReviewForm(),
-    }
-    return render(request, "assessment/iqa_sampling.html", context, status=400)
+    if not form.is_valid():
+        return _sampling_page(request, form, 400)
+    try:
+        services.sampling_rates_set(
+            actor=request.user,
+            default=form.cleaned_data["default"],
+            by_assessor=form.by_assessor(),
+            by_unit=form.by_unit(),
+        )
+    except ActionRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Sampling rates saved; the proposed sample is updated.")
+    return redirect("assessment:iqa_sampling")
 
 
 @login_required
@@ -97,8 +85,8 @@ def decision_sample(request: HttpRequest, pk: int) -> HttpResponse:
         "title": "Sample a decision",
         "decision": decision,
         "mapping": mapping,
-        "history": list(mapping.decisions.select_related("decided_by").order_by("decided_at")),
-        "files": list(mapping.evidence.files.all()),
+        "history": selectors.decision_history(mapping),
+        "files": selectors.evidence_files(mapping.evidence),
         "form": form,
     }
     return render(request, "assessment/decision_sample.html", context)

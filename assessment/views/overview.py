@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from assessment import progress, selectors
 from assessment.access import can_read_timeline, get_portfolio_to_assess, is_assessor_of
 from portfolio.access import can_edit, get_portfolio_for
-from portfolio.progress import CriterionStatus
 
 
 @login_required
@@ -29,7 +28,6 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "criteria_met": sum(unit.met for unit in units),
         "can_edit": can_edit(request.user, portfolio),
         "can_sign_off": is_assessor_of(request.user, portfolio),
-        "statuses": CriterionStatus,
     }
     return render(request, "assessment/portfolio_detail.html", context)
 

@@ -8,9 +8,8 @@ from django.shortcuts import render
 
 from accounts.access import can_browse_people
 from accounts.models import Role
-from portfolio.models import Portfolio
+from dashboards import selectors
 from portfolio.selectors import portfolio_list
-from qualifications.models import Qualification
 
 
 @login_required
@@ -19,9 +18,9 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "title": "Home",
         "own_portfolios": portfolio_list(user, own_only=True),
-        "visible_portfolio_count": Portfolio.objects.visible_to(user).exclude(learner=user).count(),
+        "visible_portfolio_count": selectors.followed_portfolio_count(user),
         "roles": [Role(role).label for role in Role.values if role in user.roles],
         "can_browse_people": can_browse_people(user),
-        "qualifications": Qualification.objects.select_related("awarding_body").order_by("title"),
+        "qualifications": selectors.catalogue(),
     }
     return render(request, "dashboards/home.html", context)

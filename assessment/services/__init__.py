@@ -1,0 +1,31 @@
+"""Assessors' and IQAs' actions, by area: decisions, declarations and sign-offs, IQA. Callers
+use `from assessment import services` and the names below."""
+
+from __future__ import annotations
+
+from assessment.services.decisions import (
+    DecisionConflict,
+    DecisionRequest,
+    mapping_reopen,
+    mappings_decide,
+)
+from assessment.services.declarations import (
+    assessor_declaration,
+    learner_declaration,
+    unit_declare,
+    unit_sign_off,
+)
+from assessment.services.iqa import iqa_review_record, sampling_rates_set
+
+__all__ = [
+    "DecisionConflict",
+    "DecisionRequest",
+    "assessor_declaration",
+    "iqa_review_record",
+    "learner_declaration",
+    "mapping_reopen",
+    "mappings_decide",
+    "sampling_rates_set",
+    "unit_declare",
+    "unit_sign_off",
+]

@@ -1,0 +1,192 @@
+"""An assessor's decisions on mappings: accept or refer, and reopen an acceptance. Same shape as
+portfolio/services.py: keyword-only arguments, one transaction, rows re-read under a lock, a
+state check that refuses with a message, and exactly one audit entry per call."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.notifications import notify
+from assessment.models import Decision, Outcome, UnitSignOff
+from assessment.services.actors import refuse_unless_assessor
+from assessment.services.declarations import sign_off_revoke_if_unmet
+from portfolio.audit import audit_record
+from portfolio.errors import ActionRefused
+from portfolio.models import Evidence, Mapping, MappingStatus
+
+
+class DecisionConflict(ActionRefused):
+    """Someone else changed the mapping between the page loading and the decision arriving."""
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    """One accept or refer as the assessor chose it on the page, checked by the service."""
+
+    mapping_id: int
+    outcome: str
+    feedback: str
+    # When the mapping was submitted, as the assessor saw it: a version check.
+    seen_submitted_at: datetime.datetime | None
+
+
+def _describe_latest(mapping: Mapping) -> str:
+    """What happened to a mapping meanwhile, in words for the assessor who arrived too late."""
+    latest = mapping.decisions.select_related("decided_by").order_by("-decided_at", "-pk").first()
+    if latest is None:
+        return f"it is now {mapping.get_status_display().lower()}"
+    local = timezone.localtime(latest.decided_at)
+    when = f"{local:%H:%M} on {local.day} {local:%B}"
+    return f"{latest.decided_by} {latest.get_outcome_display().lower()} it at {when}"
+
+
+@transaction.atomic
+def mappings_decide(
+    *, actor: User, evidence: Evidence, requests: list[DecisionRequest]
+) -> list[Decision]:
+    """Accept or refer several mappings of one evidence item at once: all recorded, or none."""
+    evidence = Evidence.objects.select_related("portfolio__learner").get(pk=evidence.pk)
+    portfolio = evidence.portfolio
+    refuse_unless_assessor(actor, portfolio)
+    if not requests:
+        raise ActionRefused("Choose accept or refer for at least one mapping.")
+    mappings = {
+        m.pk: m
+        for m in Mapping.objects.select_for_update(of=("self",))
+        .select_related("criterion__unit", "evidence__portfolio")
+        .filter(evidence=evidence, pk__in=[r.mapping_id for r in requests])
+        .order_by("pk")
+    }
+    decisions = []
+    for request in requests:
+        mapping = mappings.get(request.mapping_id)
+        if mapping is None:
+            raise ActionRefused("That mapping is not part of this evidence.")
+        if request.outcome not in (Outcome.ACCEPTED, Outcome.REFERRED):
+            raise ActionRefused("A decision is either accept or refer.")
+        seen = request.seen_submitted_at
+        if mapping.status != MappingStatus.SUBMITTED or (
+            seen is not None and mapping.submitted_at != seen
+        ):
+            if mapping.status == MappingStatus.SUBMITTED:
+                detail = "the learner resubmitted it"
+            elif mapping.status == MappingStatus.DRAFT and seen is not None:
+                detail = "the learner withdrew it"
+            elif mapping.status == MappingStatus.DRAFT:
+                detail = "it has not been submitted for assessment"
+            else:
+                detail = _describe_latest(mapping)
+            raise DecisionConflict(
+                f"Criterion {mapping.criterion.number} changed while you were reviewing: {detail}. "
+                "Nothing was recorded; check the page as it is now and decide again."
+            )
+        feedback = request.feedback.strip()
+        if request.outcome == Outcome.REFERRED and not feedback:
+            raise ActionRefused(
+                f"Say what is missing for criterion {mapping.criterion.number}: a referral "
+                "needs feedback for the learner."
+            )
+        if len(feedback) > 10_000:
+            raise ActionRefused("Keep feedback under 10,000 characters.")
+        decisions.append(
+            Decision.objects.create(
+                mapping=mapping, outcome=request.outcome, feedback=feedback, decided_by=actor
+            )
+        )
+        mapping.status = (
+            MappingStatus.ACCEPTED
+            if request.outcome == Outcome.ACCEPTED
+            else MappingStatus.REFERRED
+        )
+        mapping.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="mapping.decide",
+        obj=evidence,
+        portfolio=portfolio,
+        changes={
+            "decisions": [
+                {
+                    "criterion": (
+                        f"{d.mapping.criterion.unit.reference} {d.mapping.criterion.number}"
+                    ),
+                    "before": MappingStatus.SUBMITTED,
+                    "after": d.outcome,
+                    "feedback": d.feedback,
+                }
+                for d in decisions
+            ]
+        },
+    )
+    accepted = sum(1 for d in decisions if d.outcome == Outcome.ACCEPTED)
+    referred = len(decisions) - accepted
+    parts = [f"{n} {word}" for n, word in ((accepted, "accepted"), (referred, "referred")) if n]
+    notify(
+        recipient=portfolio.learner,
+        message=f"{actor} assessed “{evidence.title}”: {' and '.join(parts)}.",
+        link=reverse("portfolio:evidence_detail", args=[evidence.pk]),
+    )
+    return decisions
+
+
+def record_reopening(
+    *, actor: User, mapping: Mapping, reason: str
+) -> tuple[Decision, UnitSignOff | None]:
+    """The reopening itself, for a mapping the caller has locked: the caller's transaction
+    holds it and the caller writes the one audit entry."""
+    decision = Decision.objects.create(
+        mapping=mapping, outcome=Outcome.REOPENED, feedback=reason, decided_by=actor
+    )
+    mapping.status = MappingStatus.SUBMITTED
+    # A new version: a review page loaded before the reopening must not decide it unseen.
+    mapping.submitted_at = timezone.now()
+    mapping.save(update_fields=["status", "submitted_at"])
+    return decision, sign_off_revoke_if_unmet(actor=actor, mapping=mapping, reason=reason)
+
+
+@transaction.atomic
+def mapping_reopen(*, actor: User, mapping: Mapping, reason: str) -> Decision:
+    """Take back an acceptance: the mapping returns to the assessor's queue."""
+    mapping = (
+        Mapping.objects.select_for_update(of=("self",))
+        .select_related("criterion__unit", "evidence__portfolio__learner")
+        .get(pk=mapping.pk)
+    )
+    portfolio = mapping.evidence.portfolio
+    refuse_unless_assessor(actor, portfolio)
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused("Give a reason for reopening: it is kept in the record.")
+    if mapping.status != MappingStatus.ACCEPTED:
+        raise ActionRefused(
+            f"Only an accepted mapping can be reopened; this one is "
+            f"{mapping.get_status_display().lower()}."
+        )
+    decision, revoked = record_reopening(actor=actor, mapping=mapping, reason=reason)
+    audit_record(
+        actor=actor,
+        action="mapping.reopen",
+        obj=mapping,
+        portfolio=portfolio,
+        changes={
+            "before": {"status": MappingStatus.ACCEPTED},
+            "after": {"status": MappingStatus.SUBMITTED},
+            "reason": reason,
+            "sign_off_revoked": revoked.unit.reference if revoked else None,
+        },
+    )
+    notify(
+        recipient=portfolio.learner,
+        message=(
+            f"{actor} reopened criterion {mapping.criterion.number} of "
+            f"{mapping.criterion.unit.title}: {reason}"
+        ),
+        link=reverse("portfolio:evidence_detail", args=[mapping.evidence_id]),
+    )
+    return decision
