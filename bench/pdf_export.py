@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from accounts.models import User
-    from portfolio.models import Evidence, Mapping, Portfolio, PortfolioExport
+    from exports.models import PortfolioExport
+    from portfolio.models import Evidence, Mapping, Portfolio
     from qualifications.models import AssessmentCriterion, Unit
 
 CHROMIUM = "/usr/bin/chromium"
@@ -624,8 +625,8 @@ def build_portfolio(size: Size) -> tuple[Portfolio, Cast]:
 
 
 def new_export(portfolio: Portfolio, cast: Cast) -> PortfolioExport:
-    from exports.build import new_verification_code
-    from portfolio.models import ExportScope, PortfolioExport
+    from exports.models import ExportScope, PortfolioExport
+    from exports.services import new_verification_code
 
     return PortfolioExport.objects.create(
         portfolio=portfolio,
@@ -696,26 +697,29 @@ class Instruments:
         return timed
 
     def install(self) -> None:
-        from exports.pdf import content
-        from portfolio import exports
+        from exports import build
+        from exports.pdf import content, front, sections, stamp
 
         content.gather = self.wrap(content.gather, lambda args, result: "gather")
-        exports.cached_section = self.wrap(
-            exports.cached_section,
+        sections.cached_section = self.wrap(
+            sections.cached_section,
             lambda args, result: "section from cache" if result[1] else f"render {args[2]}",
         )
-        exports.render_pdf = self.wrap(exports.render_pdf, lambda args, result: f"render {args[0]}")
-        exports.assemble = self.wrap(exports.assemble, lambda args, result: "assemble (pypdf)")
+        for module in (sections, front):
+            module.render_pdf = self.wrap(
+                module.render_pdf, lambda args, result: f"render {args[0]}"
+            )
+        build.assemble = self.wrap(build.assemble, lambda args, result: "assemble (pypdf)")
         instruments = self
 
-        class TimedHTML(exports.HTML):
+        class TimedHTML(stamp.HTML):
             def write_pdf(self, *args: Any, **kwargs: Any) -> Any:
                 start = time.perf_counter()
                 result = super().write_pdf(*args, **kwargs)
                 instruments.add("render page furniture overlay", time.perf_counter() - start)
                 return result
 
-        exports.HTML = TimedHTML
+        stamp.HTML = TimedHTML
 
 
 def record_section_html(captured: list[tuple[str, str]]) -> None:
@@ -734,8 +738,8 @@ def record_section_html(captured: list[tuple[str, str]]) -> None:
 
 def run_export(export_id: int, profile_to: Path | None, html_to: Path | None) -> None:
     """The child process: build one export and print its figures as JSON."""
-    from portfolio import exports
-    from portfolio.models import PortfolioExport
+    from exports import build as exports
+    from exports.models import PortfolioExport
 
     instruments = Instruments()
     instruments.install()

@@ -1,1 +1,1 @@
-"""The printable PDF portfolio: gathered, rendered in sections, assembled, kept."""
+"""The printable PDF portfolio: gathered, rendered in sections, assembled, stamped, kept."""

@@ -1,5 +1,8 @@
 """Stitching rendered sections into one PDF with pypdf: page numbers, bookmarks, live links
-between sections, appended PDFs, embedded files and document metadata."""
+between sections, appended PDFs, embedded files and document metadata.
+
+The page furniture is stamped on afterwards (exports.pdf.stamp), once the page count is known.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ LINK_PREFIX = "https://export.invalid/goto/"
 
 @dataclass
 class Part:
+    """One rendered piece of the document, under the key links and page numbers refer to."""
+
     key: str
     pdf: bytes
     bookmark: str | None = None
@@ -35,6 +40,7 @@ def page_numbers(parts: list[Part], first_page: int) -> tuple[dict[str, int], in
 
 
 def _rewrite_links(writer: PdfWriter, first_pages: dict[str, int]) -> None:
+    """Turn the front matter's placeholder links into jumps to each part's first page."""
     for page in writer.pages:
         for annotation_ref in page.get("/Annots", []) or []:
             annotation = annotation_ref.get_object()
@@ -60,19 +66,16 @@ def _rewrite_links(writer: PdfWriter, first_pages: dict[str, int]) -> None:
 def assemble(
     parts: list[Part],
     *,
-    overlay: bytes,
     attachments: list[tuple[str, bytes]],
     metadata: dict[str, str],
     groups: dict[str, str],
-) -> bytes:
+) -> PdfWriter:
+    """The parts as one document, with links, bookmarks (grouped), attachments and metadata."""
     writer = PdfWriter()
     first_pages: dict[str, int] = {}
     for part in parts:
         first_pages[part.key] = len(writer.pages) + 1
         writer.append(io.BytesIO(part.pdf), import_outline=False)
-    stamps = PdfReader(io.BytesIO(overlay))
-    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
-        page.merge_page(stamp)
     _rewrite_links(writer, first_pages)
     parents: dict[str, object] = {}
     for part in parts:
@@ -86,10 +89,8 @@ def assemble(
                 page_number=first_pages[part.key] - 1,
                 parent=parents.get(part.group or ""),
             )
-    for name, data in attachments:
-        writer.add_attachment(name, data)
+    for name, embedded in attachments:
+        writer.add_attachment(name, embedded)
     writer.add_metadata(metadata)
     writer.page_mode = "/UseOutlines"
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
+    return writer

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
@@ -59,11 +58,14 @@ class ExportContent:
     audit: list[AuditEntry]
     complete: bool
     header: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def iqa_names(self) -> list[str]:
         return sorted({str(review.reviewer) for review in self.iqa_reviews})
+
+    def template_context(self, **section: object) -> dict[str, object]:
+        """What every export template may use, plus what one section adds."""
+        return {"content": self, "portfolio": self.portfolio, "header": self.header, **section}
 
 
 def fingerprint(*parts: object) -> str:
@@ -73,6 +75,7 @@ def fingerprint(*parts: object) -> str:
 
 
 def gather(export: PortfolioExport) -> ExportContent:
+    """Everything the export shows, read in a fixed number of queries before any rendering."""
     portfolio = Portfolio.objects.select_related(
         "learner", "centre", "assessor", "tutor", "cohort", "qualification__awarding_body"
     ).get(pk=export.portfolio_id)

@@ -15,7 +15,13 @@ from exports.pdf.fetcher import ExportFetcher
 PRINT_DPI = 200
 
 
+def cache_folder(portfolio_id: int) -> str:
+    """Where a portfolio's cached sections live, so one export can reuse another's."""
+    return f"export-cache/{portfolio_id}"
+
+
 def render_pdf(template: str, context: dict[str, Any], fetcher: ExportFetcher) -> bytes:
+    """One template rendered to PDF, fetching nothing the portfolio does not own."""
     html = render_to_string(template, context)
     return HTML(string=html, base_url="export:", url_fetcher=fetcher).write_pdf(
         dpi=PRINT_DPI, jpeg_quality=85
@@ -30,7 +36,7 @@ def cached_section(
     fetcher: ExportFetcher,
 ) -> tuple[bytes, bool]:
     """The section's PDF from the cache when its content is unchanged; (pdf, was_cached)."""
-    name = f"export-cache/{portfolio_id}/{fingerprint}.pdf"
+    name = f"{cache_folder(portfolio_id)}/{fingerprint}.pdf"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as handle:
             return handle.read(), True
@@ -39,13 +45,13 @@ def cached_section(
     return pdf, False
 
 
-def prune_cache(portfolio_id: int, keep: set[str]) -> None:
-    """Forget cached sections this portfolio no longer has."""
-    folder = f"export-cache/{portfolio_id}"
+def prune_cache(portfolio_id: int, in_use: set[str]) -> None:
+    """Forget cached sections this portfolio no longer has (in_use: their names, no suffix)."""
+    folder = cache_folder(portfolio_id)
     try:
         _, files = default_storage.listdir(folder)
     except FileNotFoundError:
         return
     for filename in files:
-        if filename.rsplit(".", 1)[0] not in keep:
+        if filename.rsplit(".", 1)[0] not in in_use:
             default_storage.delete(f"{folder}/{filename}")

@@ -46,10 +46,10 @@ from accounts.models import Role, User
 from assessment import services as assessment_services
 from assessment.models import UnitDeclaration, UnitSignOff
 from assessment.services import DecisionRequest
-from exports import build as exports
 from exports import services as export_services
 from exports.models import ExportScope, ExportState, PortfolioExport
 from exports.pdf import render
+from exports.pdf import sections as exports
 from exports.pdf.assemble import LINK_PREFIX
 from exports.pdf.fetcher import ExportFetcher, RefusedURL
 from portfolio import services

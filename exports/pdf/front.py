@@ -1,0 +1,127 @@
+"""The front matter: cover, contents and criterion index, each entry with its page and link.
+
+Its entries' page numbers depend on its own length, so it is rendered until that length
+settles, starting from its length last time (remembered beside the section cache) so that
+it is usually rendered only once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from exports.models import PortfolioExport
+from exports.pdf.assemble import LINK_PREFIX, Part, page_numbers
+from exports.pdf.content import ExportContent
+from exports.pdf.fetcher import ExportFetcher
+from exports.pdf.render import cache_folder, render_pdf
+from exports.pdf.sections import NumberedFile
+
+# Pages assumed before the first export of a scope, and renders allowed for the length to settle.
+FIRST_GUESS = 3
+MOST_RENDERS = 5
+
+
+def remembered_length_name(export: PortfolioExport) -> str:
+    """The cache name of the front matter's remembered length: one per scope and unit."""
+    return f"front-{export.scope}-{export.unit_id or 0}"
+
+
+def _remembered_length(path: str) -> int:
+    try:
+        with default_storage.open(path, "rb") as handle:
+            return max(1, int(handle.read().decode() or FIRST_GUESS))
+    except (FileNotFoundError, ValueError, OSError):
+        return FIRST_GUESS
+
+
+def _remember_length(path: str, pages: int) -> None:
+    # Kept beside the cached sections, and pruned with them.
+    default_storage.delete(path)
+    default_storage.save(path, ContentFile(str(pages).encode()))
+
+
+def _goto(key: str) -> str:
+    return f"{LINK_PREFIX}{key}"
+
+
+def front_matter_context(
+    content: ExportContent, numbers: dict[str, int], appended: list[NumberedFile]
+) -> dict[str, object]:
+    """Contents and criterion index entries, each with its page number and link."""
+
+    def entry(title: str, key: str, level: int = 0) -> dict[str, object]:
+        return {"title": title, "page": numbers.get(key), "link": _goto(key), "level": level}
+
+    contents = [{"title": "Progress summary and criterion index", "anchor": "summary", "level": 0}]
+    contents.append({"title": "Units: progress, declarations and sign-offs", "level": 0})
+    contents += [
+        entry(f"{u.unit.reference} {u.unit.title}", f"unit-{u.unit.pk}", 1) for u in content.units
+    ]
+    contents.append({"title": "Evidence", "level": 0})
+    contents += [
+        entry(f"E{i} {s.evidence.title}", f"evidence-{s.evidence.pk}", 1)
+        for i, s in enumerate(content.evidence, start=1)
+    ]
+    if appended:
+        contents.append({"title": "Appendix A: uploaded PDFs", "level": 0})
+        contents += [entry(f"E{i} {f.original_name}", f"divider-{f.pk}", 1) for f, i in appended]
+    contents.append(entry("Appendix B: embedded files and audit timeline", "audit"))
+    evidence_number = {s.evidence.pk: i for i, s in enumerate(content.evidence, start=1)}
+    index = []
+    for unit in content.units:
+        rows = []
+        for item in unit.criteria:
+            refs = [
+                {
+                    "label": f"E{evidence_number[m.evidence_id]}",
+                    "title": m.evidence.title,
+                    "status": m.get_status_display(),
+                    "accepted": m.status == "accepted",
+                    "page": numbers.get(f"evidence-{m.evidence_id}"),
+                    "link": _goto(f"evidence-{m.evidence_id}"),
+                }
+                for m in item.mappings
+                if m.evidence_id in evidence_number
+            ]
+            refs.sort(key=lambda ref: (not ref["accepted"], ref["label"]))
+            rows.append({"criterion": item.criterion, "status": item.status.label, "refs": refs})
+        index.append({"unit": unit, "rows": rows})
+    return {"contents": contents, "index": index}
+
+
+def render_front_matter(
+    content: ExportContent,
+    body: list[Part],
+    appended: list[NumberedFile],
+    *,
+    generated_at: datetime,
+    fetcher: ExportFetcher,
+) -> Part:
+    """The front matter for a body of parts, rendered until its own length settles."""
+    export = content.export
+    remembered = f"{cache_folder(content.portfolio.pk)}/{remembered_length_name(export)}.txt"
+    verify_url = f"{settings.SITE_URL.rstrip('/')}{reverse('exports:verify')}"
+    pages = _remembered_length(remembered)
+    for _ in range(MOST_RENDERS):
+        numbers, _ = page_numbers(body, pages + 1)
+        pdf = render_pdf(
+            "exports/pdf/front.html",
+            content.template_context(
+                **front_matter_context(content, numbers, appended),
+                export=export,
+                generated_at=generated_at,
+                verify_url=verify_url,
+            ),
+            fetcher,
+        )
+        front_matter = Part("front", pdf, bookmark="Cover, contents and index")
+        if front_matter.pages == pages:
+            break
+        pages = front_matter.pages
+    _remember_length(remembered, front_matter.pages)
+    return front_matter

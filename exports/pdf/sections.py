@@ -1,0 +1,185 @@
+"""The body of the export, in document order: units, evidence, appended PDFs and the audit
+timeline, each section reused from the cache while what it shows is unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assessment.progress import UnitProgress
+from exports.models import ExportScope
+from exports.pdf import content as export_content
+from exports.pdf.assemble import Part
+from exports.pdf.content import EvidenceSection, ExportContent
+from exports.pdf.fetcher import ExportFetcher
+from exports.pdf.render import cached_section, render_pdf
+from portfolio.models import EvidenceFile
+
+# The timeline only grows: cached in fixed chunks, a change re-renders the last one.
+AUDIT_CHUNK = 150
+
+# The bookmark groups the sections below are filed under, with their titles.
+BOOKMARK_GROUPS = {"units": "Units", "evidence": "Evidence", "appendix": "Appended PDFs"}
+
+# A file with the number of the evidence it belongs to, as the document shows it (E1, E2…).
+NumberedFile = tuple[EvidenceFile, int]
+
+
+@dataclass
+class RenderedSections:
+    """The parts after the front matter, and what the front matter and the store step need."""
+
+    parts: list[Part] = field(default_factory=list)
+    cache_names_in_use: set[str] = field(default_factory=set)
+    appended: list[NumberedFile] = field(default_factory=list)
+    attachments: list[NumberedFile] = field(default_factory=list)
+
+    def add_cached(self, part: Part, cache_name: str) -> None:
+        """A part that came from (or went into) the section cache under cache_name."""
+        self.parts.append(part)
+        self.cache_names_in_use.add(cache_name)
+
+
+def render_sections(
+    content: ExportContent, fetcher: ExportFetcher, *, section_done: Callable[[str], None]
+) -> RenderedSections:
+    """Every section after the front matter, telling section_done as each one is finished."""
+    rendered = RenderedSections(
+        attachments=[
+            (evidence_file, number)
+            for number, section in enumerate(content.evidence, start=1)
+            for evidence_file in section.attachments
+        ]
+    )
+    for number, unit in enumerate(content.units, start=1):
+        rendered.add_cached(*_unit_section(content, unit, number, fetcher))
+        section_done(f"Unit {unit.unit.reference}")
+    for number, section in enumerate(content.evidence, start=1):
+        rendered.add_cached(
+            _evidence_section(content, section, number, fetcher), section.fingerprint
+        )
+        section_done(f"Evidence {number} of {len(content.evidence)}")
+    for number, section in enumerate(content.evidence, start=1):
+        for evidence_file in section.pdfs:
+            rendered.parts.extend(_appended_pdf(content, section, number, evidence_file, fetcher))
+            rendered.appended.append((evidence_file, number))
+    section_done("Appended PDFs")
+    rendered.parts.append(_audit_intro(content, rendered, fetcher))
+    if content.export.scope == ExportScope.WHOLE:
+        for start in range(0, len(content.audit), AUDIT_CHUNK):
+            rendered.add_cached(*_audit_chunk(content, start, fetcher))
+    section_done("Audit timeline")
+    return rendered
+
+
+def _unit_section(
+    content: ExportContent, unit: UnitProgress, number: int, fetcher: ExportFetcher
+) -> tuple[Part, str]:
+    """A unit's criteria, declarations, sign-offs and IQA reviews; and its cache name."""
+    unit_id = unit.unit.pk
+    declarations = [d for d in content.declarations if d.unit_id == unit_id]
+    sign_offs = [s for s in content.sign_offs if s.unit_id == unit_id]
+    reviews = [r for r in content.iqa_reviews if r.decision.mapping.criterion.unit_id == unit_id]
+    fingerprint = export_content.fingerprint(
+        "unit",
+        content.header,
+        unit_id,
+        [
+            (c.criterion.pk, c.criterion.text, c.status, [m.pk for m in c.mappings])
+            for c in unit.criteria
+        ],
+        [(d.pk, d.wording, d.declared_at) for d in declarations],
+        [(s.pk, s.wording, s.signed_at, s.revoked_at, s.revoke_reason) for s in sign_offs],
+        [(r.pk, r.verdict, r.feedback) for r in reviews],
+        [(e.evidence.pk, e.evidence.title) for e in content.evidence],
+    )
+    pdf, _ = cached_section(
+        content.portfolio.pk,
+        fingerprint,
+        "exports/pdf/unit.html",
+        content.template_context(
+            unit=unit,
+            number=number,
+            declarations=declarations,
+            sign_offs=sign_offs,
+            reviews=reviews,
+        ),
+        fetcher,
+    )
+    bookmark = f"Unit {unit.unit.reference}: {unit.unit.title}"
+    return Part(f"unit-{unit_id}", pdf, bookmark=bookmark, group="units"), fingerprint
+
+
+def _evidence_section(
+    content: ExportContent, section: EvidenceSection, number: int, fetcher: ExportFetcher
+) -> Part:
+    """One piece of evidence with its images and mappings (cached under its fingerprint)."""
+    pdf, _ = cached_section(
+        content.portfolio.pk,
+        section.fingerprint,
+        "exports/pdf/evidence.html",
+        content.template_context(section=section, number=number),
+        fetcher,
+    )
+    bookmark = f"E{number}: {section.evidence.title}"
+    return Part(f"evidence-{section.evidence.pk}", pdf, bookmark=bookmark, group="evidence")
+
+
+def _appended_pdf(
+    content: ExportContent,
+    section: EvidenceSection,
+    number: int,
+    evidence_file: EvidenceFile,
+    fetcher: ExportFetcher,
+) -> list[Part]:
+    """An uploaded PDF as it was uploaded, after a divider page saying whose evidence it is."""
+    divider = render_pdf(
+        "exports/pdf/divider.html",
+        content.template_context(file=evidence_file, section=section, number=number),
+        fetcher,
+    )
+    with evidence_file.file.open("rb") as handle:
+        uploaded = handle.read()
+    return [
+        Part(
+            f"divider-{evidence_file.pk}",
+            divider,
+            bookmark=f"Appendix: {evidence_file.original_name}",
+            group="appendix",
+        ),
+        Part(f"file-{evidence_file.pk}", uploaded),
+    ]
+
+
+def _audit_intro(
+    content: ExportContent, rendered: RenderedSections, fetcher: ExportFetcher
+) -> Part:
+    """The appendix listing embedded and appended files, which opens the audit timeline."""
+    pdf = render_pdf(
+        "exports/pdf/audit.html",
+        content.template_context(
+            attachments=rendered.attachments,
+            appended=rendered.appended,
+            whole=content.export.scope == ExportScope.WHOLE,
+        ),
+        fetcher,
+    )
+    return Part("audit", pdf, bookmark="Audit timeline")
+
+
+def _audit_chunk(content: ExportContent, start: int, fetcher: ExportFetcher) -> tuple[Part, str]:
+    """Up to AUDIT_CHUNK audit entries from start, as a timeline page; and its cache name."""
+    entries = content.audit[start : start + AUDIT_CHUNK]
+    fingerprint = export_content.fingerprint(
+        "audit",
+        content.header,
+        [(e.pk, e.at, str(e.actor), e.action, e.object_repr, e.changes) for e in entries],
+    )
+    pdf, _ = cached_section(
+        content.portfolio.pk,
+        fingerprint,
+        "exports/pdf/audit_chunk.html",
+        content.template_context(entries=entries),
+        fetcher,
+    )
+    return Part(f"audit-{start}", pdf), fingerprint
