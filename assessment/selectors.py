@@ -293,4 +293,5 @@ def recent_reviews(user: User) -> QuerySet[IqaReview]:
 
 
 def timeline(portfolio: Portfolio) -> QuerySet[AuditEntry]:
+    """The portfolio's audit entries, oldest first, with who made each: one query to read."""
     return portfolio.audit_entries.select_related("actor").order_by("at", "pk")

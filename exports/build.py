@@ -21,6 +21,7 @@ from exports.pdf.assemble import LINK_PREFIX, Part, assemble, page_numbers
 from exports.pdf.fetcher import ExportFetcher
 from exports.pdf.render import cached_section, prune_cache, render_pdf
 from exports.selectors import latest_audit_id
+from portfolio.audit import describe
 from portfolio.models import EvidenceFile
 
 logger = logging.getLogger(__name__)
@@ -230,18 +231,18 @@ def build(export: PortfolioExport, *, report: Callable[[int, str], None] | None 
     if whole:
         # The timeline only grows: cached in fixed chunks, a change re-renders the last one.
         for start in range(0, len(data.audit), AUDIT_CHUNK):
-            chunk = data.audit[start : start + AUDIT_CHUNK]
+            lines = [describe(entry) for entry in data.audit[start : start + AUDIT_CHUNK]]
             fingerprint = export_content.fingerprint(
                 "audit",
                 data.header,
-                [(e.pk, e.at, str(e.actor), e.action, e.object_repr, e.changes) for e in chunk],
+                [(line.when, line.who, line.what, line.subject, line.details) for line in lines],
             )
             keep.add(fingerprint)
             pdf, _ = cached_section(
                 portfolio.pk,
                 fingerprint,
                 "exports/pdf/audit_chunk.html",
-                {**shared, "entries": chunk},
+                {**shared, "lines": lines},
                 fetcher,
             )
             parts.append(Part(f"audit-{start}", pdf))
