@@ -95,9 +95,9 @@ def before_after(**fields: Field) -> Details:
             if isinstance(changes.get(side), Mapping)
         }
         before, after = sides.get("before", {}), sides.get("after", {})
-        lines = []
         recorded = dict.fromkeys([*before, *after])
         named = [key for key in fields if key in recorded]
+        lines: list[str] = []
         for key in [*named, *(key for key in recorded if key not in fields)]:
             field = field_for(key)
             if key in before and key in after:
@@ -176,9 +176,10 @@ def audit_record(
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one entry; called by the services and nothing else."""
+    audit_action(action)  # refuses a code nobody registered, before anything is written
     return AuditEntry.objects.create(
         actor=actor,
-        action=audit_action(action).code,
+        action=action,
         portfolio=portfolio,
         object_type=obj._meta.label,
         object_id=str(obj.pk),
