@@ -5,16 +5,15 @@ from __future__ import annotations
 from django.db.models import Max
 
 from exports.models import ExportState, PortfolioExport
+from portfolio.audit import content_changing_codes
 from portfolio.models import AuditEntry, Portfolio
 
 
 def latest_audit_id(portfolio: Portfolio) -> int | None:
     """The newest change to the portfolio's content; asking for a PDF is not a change."""
-    return (
-        AuditEntry.objects.filter(portfolio=portfolio)
-        .exclude(action="export.request")
-        .aggregate(latest=Max("pk"))["latest"]
-    )
+    return AuditEntry.objects.filter(
+        portfolio=portfolio, action__in=content_changing_codes()
+    ).aggregate(latest=Max("pk"))["latest"]
 
 
 def export_history(portfolio: Portfolio, *, limit: int = 50) -> list[PortfolioExport]:

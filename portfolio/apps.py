@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class PortfolioConfig(AppConfig):
     name = "portfolio"
     verbose_name = "Portfolios and evidence"
+
+    def ready(self) -> None:
+        """Register how this app's audit entries read, before any service records one."""
+        from portfolio import audit_actions  # noqa: F401

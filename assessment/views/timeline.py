@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from assessment import selectors
 from assessment.access import get_portfolio_timeline_for
+from portfolio.audit import describe
 from portfolio.spreadsheet import csv_response
 
 
@@ -21,6 +22,6 @@ def portfolio_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": "Audit timeline",
         "portfolio": portfolio,
-        "entries": selectors.timeline(portfolio),
+        "lines": [describe(entry) for entry in selectors.timeline(portfolio)],
     }
     return render(request, "assessment/timeline.html", context)

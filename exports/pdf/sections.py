@@ -13,6 +13,7 @@ from exports.pdf.assemble import Part
 from exports.pdf.content import EvidenceSection, ExportContent
 from exports.pdf.fetcher import ExportFetcher
 from exports.pdf.render import cached_section, render_pdf
+from portfolio.audit import describe
 from portfolio.models import EvidenceFile
 
 # The timeline only grows: cached in fixed chunks, a change re-renders the last one.
@@ -169,17 +170,17 @@ def _audit_intro(
 
 def _audit_chunk(content: ExportContent, start: int, fetcher: ExportFetcher) -> tuple[Part, str]:
     """Up to AUDIT_CHUNK audit entries from start, as a timeline page; and its cache name."""
-    entries = content.audit[start : start + AUDIT_CHUNK]
+    lines = [describe(entry) for entry in content.audit[start : start + AUDIT_CHUNK]]
     fingerprint = export_content.fingerprint(
         "audit",
         content.header,
-        [(e.pk, e.at, str(e.actor), e.action, e.object_repr, e.changes) for e in entries],
+        [(line.when, line.who, line.what, line.subject, line.details) for line in lines],
     )
     pdf, _ = cached_section(
         content.portfolio.pk,
         fingerprint,
         "exports/pdf/audit_chunk.html",
-        content.template_context(entries=entries),
+        content.template_context(lines=lines),
         fetcher,
     )
     return Part(f"audit-{start}", pdf), fingerprint

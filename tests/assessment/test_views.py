@@ -19,6 +19,7 @@ from accounts.models import Membership, Notification, Role, User
 from assessment import services as assessment
 from assessment.models import Decision, IqaReview, UnitDeclaration, UnitSignOff
 from portfolio import services as learner_services
+from portfolio.audit import audit_action
 from portfolio.models import AuditEntry, Evidence, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 from tests.assessment.conftest import (
@@ -845,18 +846,26 @@ def test_the_timeline_lists_every_audit_entry_in_order(
 
     page = text_of(as_asha.get(timeline_url(amy_portfolio)))
 
-    actions = re.findall(r"<code>([^<]+)</code>", page)
-    assert actions == list(
+    actions = re.findall(r"<strong>([^<]+)</strong>", page)
+    codes = list(
         AuditEntry.objects.filter(portfolio=amy_portfolio)
         .order_by("at", "pk")
         .values_list("action", flat=True)
     )
-    assert actions == [
+    assert codes == [
         "evidence.create",
         "evidence_file.add",
         "evidence_file.add",
         "mapping.create",
         "mapping.decide",
+    ]
+    assert actions == [audit_action(code).text for code in codes]
+    assert actions == [
+        "Added evidence",
+        "Added a file",
+        "Added a file",
+        "Mapped evidence to criteria",
+        "Recorded assessment decisions",
     ]
 
 
@@ -884,12 +893,13 @@ def test_the_timeline_downloads_as_csv_with_one_row_per_entry(
         'attachment; filename="timeline-Amy-Archer-OCR-L3-RSSP-CERT.csv"'
     )
     rows = csv_rows(response)
-    assert rows[0] == ["time", "person", "action", "object", "changes"]
+    assert rows[0] == ["time", "person", "action", "object", "details", "changes"]
     entries = list(AuditEntry.objects.filter(portfolio=amy_portfolio).order_by("at", "pk"))
     assert len(rows) == 1 + len(entries)
-    assert [row[2] for row in rows[1:]] == [entry.action for entry in entries]
+    assert [row[2] for row in rows[1:]] == [audit_action(entry.action).text for entry in entries]
     assert rows[-1][1] == "Asha Patel"
-    assert '"feedback": "Say more."' in rows[-1][4]
+    assert rows[-1][4] == "RS-PDR 1.1: referred, feedback “Say more.”"
+    assert '"feedback": "Say more."' in rows[-1][5]
 
 
 def test_the_timeline_csv_neutralises_text_that_would_run_as_a_formula(
@@ -907,9 +917,10 @@ def test_the_timeline_csv_neutralises_text_that_would_run_as_a_formula(
     cells = [cell for row in rows[1:] for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
     assert rows[1][3] == '\'=HYPERLINK("http://evil.test","Click")'
-    mapping_row = next(row for row in rows if row[2] == "mapping.create")
-    # The commentary travels inside the changes cell, whose JSON starts with "{".
-    assert '"commentary": "=1+2"' in mapping_row[4]
+    mapping_row = next(row for row in rows if row[2] == "Mapped evidence to criteria")
+    # The commentary travels inside the details and changes cells, which start with words and "{".
+    assert "Commentary on RS-PDR 1.1: “=1+2”" in mapping_row[4]
+    assert '"commentary": "=1+2"' in mapping_row[5]
 
 
 # Notifications -------------------------------------------------------------------------------

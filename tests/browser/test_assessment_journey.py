@@ -192,7 +192,7 @@ def test_iqa_samples_a_decision_and_reads_coverage_and_timeline(
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/portfolios/{portfolio.pk}/timeline/")
-    expect(page.get_by_text("iqa.review")).to_be_visible()
+    expect(page.get_by_text("Quality-assured a decision")).to_be_visible()
     assert_accessible(page)
     page.goto(f"{live_server.url}/notifications/")
     assert_accessible(page)

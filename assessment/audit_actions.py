@@ -1,0 +1,75 @@
+"""The audit actions assessment's services record, and how each reads on the timeline."""
+
+from __future__ import annotations
+
+from assessment.models import IqaAgreement, Outcome
+from portfolio.audit import (
+    AuditAction,
+    Changes,
+    Field,
+    before_after,
+    choice,
+    quoted,
+    register,
+)
+from portfolio.audit_actions import MAPPING_STATUS
+
+outcome = choice(Outcome, lower=True)
+
+
+def decisions_made(changes: Changes) -> list[str]:
+    """One line per criterion: "RS-PDR 1.1: referred, feedback “Say more.”"."""
+    lines = []
+    for decision in changes["decisions"]:
+        line = f"{decision['criterion']}: {outcome(decision['after'])}"
+        if decision.get("feedback"):
+            line += f", feedback {quoted(decision['feedback'])}"
+        lines.append(line)
+    return lines
+
+
+def iqa_verdict(changes: Changes) -> list[str]:
+    """Whether the IQA agreed, what they said, and whether the mapping went back to be assessed."""
+    agreed = changes["verdict"] == IqaAgreement.AGREE
+    lines = [f"{'Agreed' if agreed else 'Disagreed'} with the assessor’s decision"]
+    if changes.get("feedback"):
+        lines.append(f"Feedback: {quoted(changes['feedback'])}")
+    if changes.get("mapping_reopened"):
+        lines.append("The mapping went back to the assessor")
+    return lines
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def sampling_rates(changes: Changes) -> list[str]:
+    """The rates before (stored by name) and after (stored by id, so counted, not named)."""
+    after = changes["after"]
+    lines = [f"Before: {', '.join(changes.get('before') or {}) or 'no rates'}"]
+    lines.append(f"Default rate: {after['default']}%")
+    if after.get("assessors"):
+        lines.append(f"Own rates for {plural(len(after['assessors']), 'assessor')}")
+    if after.get("units"):
+        lines.append(f"Own rates for {plural(len(after['units']), 'unit')}")
+    return lines
+
+
+WORDING = {"unit": Field("Unit"), "wording": Field("Wording", quoted)}
+
+register(
+    AuditAction("mapping.decide", "Recorded assessment decisions", details=decisions_made),
+    AuditAction(
+        "mapping.reopen",
+        "Reopened an accepted mapping",
+        details=before_after(
+            status=MAPPING_STATUS,
+            reason=Field("Reason", quoted),
+            sign_off_revoked=Field("Sign-off withdrawn for unit"),
+        ),
+    ),
+    AuditAction("unit.declare", "Declared a unit their own work", details=before_after(**WORDING)),
+    AuditAction("unit.sign_off", "Signed off a unit", details=before_after(**WORDING)),
+    AuditAction("iqa.review", "Quality-assured a decision", details=iqa_verdict),
+    AuditAction("sampling.rates", "Set IQA sampling rates", details=sampling_rates),
+)

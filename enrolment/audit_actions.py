@@ -1,0 +1,60 @@
+"""The audit actions enrolment's services record, and how each reads on the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portfolio.audit import AuditAction, Field, before_after, day, plain, quoted, register
+
+# An intake can enrol hundreds: name the first few, count the rest (the raw record has them all).
+ENROLMENTS_NAMED = 10
+
+
+def enrolled(value: Any) -> str:
+    """Who an intake enrolled, as "amy@example.com on OCR-L3-RSSP-CERT"."""
+    named = [f"{email} on {qualification}" for email, qualification in value[:ENROLMENTS_NAMED]]
+    if not named:
+        return plain(value)
+    more = len(value) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more else "")
+
+
+# Named in the order they read best; keys not named here follow, labelled from the key.
+DATES = {
+    "start_date": Field("Start date", day),
+    "planned_end_date": Field("Planned end date", day),
+}
+PEOPLE = {
+    "learner": Field("Learner"),
+    "email": Field("Email"),
+    "new_account": Field("New account with an invitation"),
+    "qualification": Field("Qualification"),
+    "cohort": Field("Cohort"),
+    "assessor": Field("Assessor"),
+    "tutor": Field("Tutor"),
+}
+
+register(
+    AuditAction(
+        "cohort.create",
+        "Created a cohort",
+        details=before_after(
+            name=Field("Name", quoted),
+            qualification=Field("Qualification"),
+            tutors=Field("Tutors"),
+            **DATES,
+        ),
+    ),
+    AuditAction("learner.enrol", "Enrolled the learner", details=before_after(**PEOPLE, **DATES)),
+    AuditAction(
+        "intake.import",
+        "Enrolled learners from a spreadsheet",
+        details=before_after(
+            rows=Field("Rows in the file"),
+            new_learners=Field("New learners"),
+            already_enrolled=Field("Already enrolled"),
+            enrolled=Field("Enrolled", enrolled),
+        ),
+    ),
+    AuditAction("portfolio.reassign", "Changed the assessor or tutor"),
+)

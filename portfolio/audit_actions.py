@@ -1,0 +1,77 @@
+"""The audit actions the portfolio's services record, and how each reads on the timeline."""
+
+from __future__ import annotations
+
+from portfolio.audit import AuditAction, Changes, Field, before_after, choice, day, quoted, register
+from portfolio.models import EvidenceType, MappingStatus
+from portfolio.templatetags.portfolio_tags import filesize
+
+MAPPING_STATUS = Field("Status", choice(MappingStatus, lower=True))
+mapping_status = MAPPING_STATUS.show
+
+EVIDENCE_FIELDS = {
+    "title": Field("Title", quoted),
+    "type": Field("Type", choice(EvidenceType)),
+    "activity_date": Field("Date of the activity", day),
+    "description": Field("Description", quoted),
+    "files": Field("Files"),
+    "mappings": Field("Criteria mapped"),
+}
+
+
+def file_details(changes: Changes) -> list[str]:
+    """One file in one line: "File: photo.jpg, 1.2 MB, SHA-256 3fa9…c21e"."""
+    file = changes.get("after") or changes["before"]
+    parts = [file["name"]]
+    if file.get("size") is not None:
+        parts.append(filesize(file["size"]))
+    if file.get("sha256"):
+        parts.append(f"SHA-256 {file['sha256']}")
+    return [f"File: {', '.join(parts)}"]
+
+
+def mappings_made(changes: Changes) -> list[str]:
+    """Criteria mapped: RS-PDR 1.1 (draft), RS-WWO 2.3 (submitted); then each commentary."""
+    made = changes["after"]
+    listed = ", ".join(f"{m['criterion']} ({mapping_status(m['status'])})" for m in made)
+    return [f"Criteria mapped: {listed}"] + [
+        f"Commentary on {m['criterion']}: {quoted(m['commentary'])}"
+        for m in made
+        if m.get("commentary")
+    ]
+
+
+def mappings_submitted(changes: Changes) -> list[str]:
+    """One mapping's status change, or each of the evidence's mappings that went together."""
+    if "mappings" not in changes:
+        return before_after(status=MAPPING_STATUS)(changes)
+    return [
+        f"{m['criterion']}: {mapping_status(m['before'])} → {mapping_status(m['after'])}"
+        for m in changes["mappings"]
+    ]
+
+
+COMMENTARY = Field("Commentary", quoted)
+
+register(
+    AuditAction("evidence.create", "Added evidence", details=before_after(**EVIDENCE_FIELDS)),
+    AuditAction("evidence.update", "Edited evidence", details=before_after(**EVIDENCE_FIELDS)),
+    AuditAction("evidence.delete", "Deleted evidence", details=before_after(**EVIDENCE_FIELDS)),
+    AuditAction("evidence_file.add", "Added a file", details=file_details),
+    AuditAction("evidence_file.delete", "Removed a file", details=file_details),
+    AuditAction("mapping.create", "Mapped evidence to criteria", details=mappings_made),
+    AuditAction(
+        "mapping.update",
+        "Edited a mapping’s commentary",
+        details=before_after(commentary=COMMENTARY),
+    ),
+    AuditAction(
+        "mapping.delete",
+        "Removed a draft mapping",
+        details=before_after(criterion=Field("Criterion"), commentary=COMMENTARY),
+    ),
+    AuditAction("mapping.submit", "Submitted for assessment", details=mappings_submitted),
+    AuditAction(
+        "mapping.withdraw", "Withdrew from assessment", details=before_after(status=MAPPING_STATUS)
+    ),
+)
