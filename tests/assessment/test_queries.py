@@ -30,7 +30,8 @@ from accounts.models import Membership, Role, User
 from assessment.models import Decision, IqaAgreement, IqaReview, Outcome
 from portfolio.models import Evidence, EvidenceType, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
-from tests.assessment.conftest import add_evidence, person
+from tests.cast import person
+from tests.journeys import add_evidence
 
 pytestmark = pytest.mark.django_db
 

@@ -21,19 +21,10 @@ from assessment.models import Decision, IqaReview, UnitDeclaration, UnitSignOff
 from portfolio import services as learner_services
 from portfolio.models import AuditEntry, Evidence, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification, Unit
-from tests.assessment.conftest import (
-    accept,
-    add_evidence,
-    criteria_of,
-    criterion,
-    declare,
-    jpeg_upload,
-    meet_unit,
-    pdf_upload,
-    refer,
-    submit,
-)
+from tests.catalogue import criteria_of, criterion
 from tests.factories import PortfolioFactory
+from tests.files import jpeg_upload, pdf_upload
+from tests.journeys import accept, add_evidence, declare, meet_unit, refer, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -120,11 +111,6 @@ def timeline_url(portfolio: Portfolio) -> str:
 def csv_rows(response: HttpResponse) -> list[list[str]]:
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
-
-
-@pytest.fixture
-def as_asha(client: Client, asha: User) -> Client:
-    return signed_in(client, asha)
 
 
 @pytest.fixture

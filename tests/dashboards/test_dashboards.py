@@ -77,11 +77,6 @@ def test_rag_thresholds_are_settings(settings) -> None:
 
 
 @pytest.fixture
-def ocr(catalogue: None) -> Qualification:
-    return Qualification.objects.get(reference="OCR-L3-RSSP-CERT")
-
-
-@pytest.fixture
 def cohort(ocr: Qualification, tom: User) -> Cohort:
     cohort = Cohort.objects.create(
         centre=tom.centre,

@@ -39,11 +39,6 @@ def northgate_staff(asha: User, tom: User) -> None:
 
 
 @pytest.fixture
-def ocr(catalogue: None) -> Qualification:
-    return Qualification.objects.get(reference=OCR)
-
-
-@pytest.fixture
 def diploma(catalogue: None) -> Qualification:
     return Qualification.objects.get(reference=DIPLOMA)
 

@@ -119,12 +119,6 @@ def queries_for(client: Client, url: str) -> int:
     return len(captured)
 
 
-@pytest.fixture
-def as_amy(client: Client, amy: User) -> Client:
-    client.force_login(amy)
-    return client
-
-
 # The ceilings pinned here are today's counts: a page that needs more has grown a query.
 PAGES: dict[str, tuple[Callable[[Portfolio, Evidence], str], int]] = {
     "evidence library": (

@@ -29,8 +29,8 @@ from portfolio.models import (
 from portfolio.progress import CriterionStatus, criterion_status, criterion_statuses
 from portfolio.uploads import UploadRefused
 from qualifications.models import AssessmentCriterion
-from tests.portfolio.conftest import (
-    criterion,
+from tests.catalogue import criterion
+from tests.files import (
     html_upload,
     jpeg_upload,
     stored_bytes,

@@ -25,8 +25,8 @@ from accounts.models import User
 from portfolio import services
 from portfolio.models import Evidence, EvidenceFile, EvidenceType, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion
-from tests.portfolio.conftest import (
-    criterion,
+from tests.catalogue import criterion
+from tests.files import (
     html_upload,
     jpeg_bytes,
     jpeg_upload,
@@ -38,12 +38,6 @@ from tests.portfolio.conftest import (
 pytestmark = pytest.mark.django_db
 
 COMMENTARY = "I served customers at the till and checked they were happy."
-
-
-@pytest.fixture
-def as_amy(client: Client, amy: User, amy_portfolio: Portfolio) -> Client:
-    client.force_login(amy)
-    return client
 
 
 def messages_of(response: HttpResponse) -> list[str]:
