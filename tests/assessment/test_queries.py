@@ -31,6 +31,7 @@ from assessment.models import Decision, IqaAgreement, IqaReview, Outcome
 from portfolio.models import Evidence, EvidenceType, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.cast import person
+from tests.factories import MappingFactory
 from tests.journeys import add_evidence
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,9 @@ def build_portfolios(
     decisions = Decision.objects.bulk_create(
         Decision(
             mapping=mapping,
-            outcome=Outcome.ACCEPTED if mapping.status == MappingStatus.ACCEPTED else "referred",
+            outcome=(
+                Outcome.ACCEPTED if mapping.status == MappingStatus.ACCEPTED else Outcome.REFERRED
+            ),
             feedback="" if mapping.status == MappingStatus.ACCEPTED else "Say more.",
             decided_by=assessor_of[mapping.evidence.portfolio_id],
             decided_at=now - datetime.timedelta(minutes=n),
@@ -243,11 +246,11 @@ def test_the_review_page_runs_the_same_queries_for_one_or_ten_mappings(
     evidence = add_evidence(amy_portfolio)
     criteria = list(AssessmentCriterion.objects.filter(unit__reference="RS-WWO").order_by("pk"))
     now = timezone.now()
-    Mapping.objects.create(
+    MappingFactory(
         evidence=evidence,
         criterion=criteria[0],
         commentary="The first.",
-        status=MappingStatus.SUBMITTED,
+        submitted=True,
         submitted_at=now,
     )
     as_asha = signed_in(client, asha)

@@ -24,7 +24,7 @@ from enrolment.services import EnrolmentRefused
 from portfolio.errors import ActionRefused
 from portfolio.models import AuditEntry, Portfolio
 from qualifications.models import Qualification
-from tests.factories import UserFactory
+from tests.factories import PortfolioFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -564,12 +564,8 @@ def test_the_learner_list_runs_the_same_queries_for_one_learner_and_many(
 def test_another_centres_portfolio_is_a_404_on_the_reassign_page(
     ada: User, oscar: User, ocr: Qualification
 ) -> None:
-    foreign = Portfolio.objects.create(
-        learner=oscar,
-        centre=oscar.centre,
-        qualification=ocr,
-        start_date=START,
-        planned_end_date=END,
+    foreign = PortfolioFactory(
+        learner=oscar, qualification=ocr, start_date=START, planned_end_date=END
     )
     assert (
         signed_in(ada).get(reverse("enrolment:portfolio_reassign", args=[foreign.pk])).status_code
