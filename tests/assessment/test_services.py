@@ -1141,22 +1141,6 @@ def test_every_service_writes_exactly_one_audit_entry(
 # Progress rules ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("statuses", "expected"),
-    [
-        ([], criterion_progress.CriterionStatus.NOT_STARTED),
-        (["draft"], criterion_progress.CriterionStatus.DRAFT),
-        (["draft", "referred"], criterion_progress.CriterionStatus.REFERRED),
-        (["referred", "submitted", "draft"], criterion_progress.CriterionStatus.SUBMITTED),
-        (["referred", "accepted", "submitted"], criterion_progress.CriterionStatus.MET),
-    ],
-)
-def test_a_criterion_takes_the_most_advanced_state_of_its_mappings(
-    statuses: list[str], expected: str
-) -> None:
-    assert criterion_progress.criterion_status(statuses) == expected
-
-
 def test_a_criterion_is_met_when_any_of_its_mappings_is_accepted(
     asha: User, amy_portfolio: Portfolio, pdr: Unit
 ) -> None:

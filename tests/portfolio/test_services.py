@@ -1043,6 +1043,7 @@ def test_audit_entries_cannot_be_updated_in_bulk(evidence: Evidence) -> None:
         (["draft", "referred"], CriterionStatus.REFERRED),
         (["referred", "submitted", "draft"], CriterionStatus.SUBMITTED),
         (["submitted", "accepted", "referred"], CriterionStatus.MET),
+        (["referred", "accepted", "submitted"], CriterionStatus.MET),
         (["accepted", "draft"], CriterionStatus.MET),
     ],
 )
