@@ -20,9 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +31,7 @@ from qualifications.models import AssessmentCriterion, Qualification
 from tests.cast import person
 from tests.factories import MappingFactory
 from tests.journeys import add_evidence
+from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -129,13 +128,6 @@ def build_portfolios(
             for n, decision in enumerate(decisions[::20])
         )
     return made
-
-
-def queries_for(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
 
 
 def signed_in(client: Client, user: User) -> Client:

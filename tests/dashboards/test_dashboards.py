@@ -3,14 +3,10 @@ the centre overview, CSV exports and fixed query counts."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +23,7 @@ from tests.factories import (
     PortfolioFactory,
     UserFactory,
 )
+from tests.pages import csv_rows, queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -142,11 +139,6 @@ def learners(cohort: Cohort, count: int, assessor: User) -> list[Portfolio]:
         learner = UserFactory(centre=cohort.centre, roles=[Role.LEARNER], full_name=f"Learner {n}")
         made.append(enrol(cohort, learner, assessor))
     return made
-
-
-def csv_rows(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
 
 
 # The cohort dashboard ------------------------------------------------------------------------
@@ -274,12 +266,6 @@ def test_centre_overview_summarises_cohorts_and_assessors(
 # Query counts --------------------------------------------------------------------------------
 
 
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
-
-
 @pytest.mark.parametrize("name", ["cohort_dashboard", "cohort_heatmap", "cohort_progress"])
 def test_cohort_pages_run_the_same_queries_for_5_and_300_learners(
     client: Client, cohort: Cohort, asha: User, tom: User, ocr: Qualification, name: str
@@ -300,8 +286,8 @@ def test_cohort_pages_run_the_same_queries_for_5_and_300_learners(
         refer_criteria(portfolio, [("RS-WWO", "1.2"), ("RS-PDR", "1.2")], asha)
     assert Mapping.objects.filter(status=MappingStatus.REFERRED).count() == 2 + 60
     client.force_login(tom)
-    few = _queries(client, reverse(f"dashboards:{name}", args=[small.pk]))
-    many = _queries(client, reverse(f"dashboards:{name}", args=[cohort.pk]))
+    few = queries_for(client, reverse(f"dashboards:{name}", args=[small.pk]))
+    many = queries_for(client, reverse(f"dashboards:{name}", args=[cohort.pk]))
     assert few == many <= 16
 
 
@@ -313,7 +299,7 @@ def test_centre_overview_runs_the_same_queries_for_20_and_200_learners(
         refer_criteria(portfolio, [("RS-WWO", "1.2")], asha)
     client.force_login(ada)
     url = reverse("dashboards:centre_overview")
-    few = _queries(client, url)
+    few = queries_for(client, url)
     for portfolio in learners(cohort, 180, asha)[:30]:
         accept_criteria(portfolio, [("RS-WWO", "1.1"), ("RS-PDR", "1.1")], asha)
         refer_criteria(portfolio, [("RS-WWO", "1.2"), ("RS-PDR", "1.2")], asha)
@@ -325,4 +311,4 @@ def test_centre_overview_runs_the_same_queries_for_20_and_200_learners(
         planned_end_date=cohort.planned_end_date,
     )
     learners(second, 5, asha)
-    assert _queries(client, url) == few
+    assert queries_for(client, url) == few

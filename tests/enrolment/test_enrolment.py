@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime
-import html
 import io
 import re
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -25,6 +22,7 @@ from portfolio.errors import ActionRefused
 from portfolio.models import AuditEntry, Portfolio
 from qualifications.models import Qualification
 from tests.factories import PortfolioFactory, UserFactory
+from tests.pages import messages_of, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -73,14 +71,6 @@ def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def text_of(response: HttpResponse) -> str:
-    return html.unescape(response.content.decode())
-
-
-def messages_of(response: HttpResponse) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 # Cohorts -------------------------------------------------------------------------------------

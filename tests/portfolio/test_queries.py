@@ -11,9 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +28,7 @@ from portfolio.models import (
 )
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.factories import PortfolioFactory, UserFactory
+from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -130,13 +129,6 @@ def load_target(target: Evidence, files: int) -> None:
             unit__reference__in=["RS-WWO", "RS-PDR"]
         ).exclude(pk__in=mapped)
     )
-
-
-def queries_for(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
 
 
 # The ceilings pinned here are today's counts: a page that needs more has grown a query.
