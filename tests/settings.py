@@ -1,13 +1,8 @@
-"""Test settings: the real settings plus a test-only app, a fast hasher and in-memory files."""
+"""Test settings: the real settings with a fast hasher, in-memory files and in-line tasks."""
 
 from __future__ import annotations
 
 from config.settings import *  # noqa: F403
-from config.settings import INSTALLED_APPS
-
-# A model that refers to criteria with PROTECT, standing in for evidence mappings so the
-# catalogue loader's guard can be tested before mappings exist.
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -6,17 +6,14 @@ A URL added to the site without a row here fails test_every_url_has_a_row_in_the
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from PIL import Image
 
 from accounts.models import User
 from assessment import services as assessment_services
@@ -24,9 +21,10 @@ from assessment.services import DecisionRequest
 from cohorts.models import Cohort
 from exports.models import ExportState, PortfolioExport
 from portfolio import services
-from portfolio.models import EvidenceType, Portfolio
+from portfolio.models import EvidenceType
 from qualifications.models import AssessmentCriterion, Qualification
-from tests.factories import UserFactory
+from tests.factories import PortfolioFactory, UserFactory
+from tests.files import jpeg_upload, text_upload
 
 ROLES = [
     "anonymous",
@@ -265,9 +263,8 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
     )
     if people.get("tutor"):
         cohort.tutors.add(people["tutor"])
-    portfolio = Portfolio.objects.create(
+    portfolio = PortfolioFactory(
         learner=learner,
-        centre=learner.centre,
         cohort=cohort,
         qualification=qualification,
         start_date=datetime.date(2026, 9, 1),
@@ -285,14 +282,10 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
     note = services.evidence_file_add(
         actor=learner,
         evidence=evidence,
-        uploaded=SimpleUploadedFile("notes.txt", b"Observation notes.\n"),
+        uploaded=text_upload("notes.txt", "Observation notes.\n"),
     )
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), "navy").save(buffer, format="JPEG")
     image = services.evidence_file_add(
-        actor=learner,
-        evidence=evidence,
-        uploaded=SimpleUploadedFile("board.jpg", buffer.getvalue()),
+        actor=learner, evidence=evidence, uploaded=jpeg_upload("board.jpg", width=40, height=30)
     )
     [mapping] = services.mappings_create(
         actor=learner,

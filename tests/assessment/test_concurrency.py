@@ -25,7 +25,8 @@ from assessment import services as assessment
 from assessment.models import Decision, Outcome
 from assessment.services import DecisionConflict, DecisionRequest
 from portfolio.models import AuditEntry, Mapping, MappingStatus, Portfolio
-from tests.assessment.conftest import add_evidence, criterion, submit
+from tests.catalogue import criterion
+from tests.journeys import add_evidence, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,7 +14,8 @@ from accounts.models import Notification, User
 from accounts.notifications import notify, send_all_digests, send_digest
 from portfolio import services as learner_services
 from portfolio.models import Mapping, Portfolio
-from tests.assessment.conftest import accept, add_evidence, criterion, refer, submit
+from tests.catalogue import criterion
+from tests.journeys import accept, add_evidence, refer, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,7 +28,10 @@ from accounts.models import Membership, Role, User
 from assessment.models import Decision, IqaAgreement, IqaReview, Outcome
 from portfolio.models import Evidence, EvidenceType, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
-from tests.assessment.conftest import add_evidence, person
+from tests.cast import person
+from tests.factories import MappingFactory
+from tests.journeys import add_evidence
+from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,9 @@ def build_portfolios(
     decisions = Decision.objects.bulk_create(
         Decision(
             mapping=mapping,
-            outcome=Outcome.ACCEPTED if mapping.status == MappingStatus.ACCEPTED else "referred",
+            outcome=(
+                Outcome.ACCEPTED if mapping.status == MappingStatus.ACCEPTED else Outcome.REFERRED
+            ),
             feedback="" if mapping.status == MappingStatus.ACCEPTED else "Say more.",
             decided_by=assessor_of[mapping.evidence.portfolio_id],
             decided_at=now - datetime.timedelta(minutes=n),
@@ -125,13 +128,6 @@ def build_portfolios(
             for n, decision in enumerate(decisions[::20])
         )
     return made
-
-
-def queries_for(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
 
 
 def signed_in(client: Client, user: User) -> Client:
@@ -242,11 +238,11 @@ def test_the_review_page_runs_the_same_queries_for_one_or_ten_mappings(
     evidence = add_evidence(amy_portfolio)
     criteria = list(AssessmentCriterion.objects.filter(unit__reference="RS-WWO").order_by("pk"))
     now = timezone.now()
-    Mapping.objects.create(
+    MappingFactory(
         evidence=evidence,
         criterion=criteria[0],
         commentary="The first.",
-        status=MappingStatus.SUBMITTED,
+        submitted=True,
         submitted_at=now,
     )
     as_asha = signed_in(client, asha)

@@ -4,7 +4,8 @@ reviews, allowed and refused. A refusal must leave everything exactly as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -30,21 +31,19 @@ from portfolio import services as learner_services
 from portfolio.errors import ActionRefused
 from portfolio.models import AuditEntry, Mapping, MappingStatus, Portfolio
 from qualifications.models import Qualification, Unit
-from tests.assessment.conftest import (
+from tests.catalogue import criteria_of, criterion
+from tests.factories import PortfolioFactory
+from tests.files import jpeg_upload
+from tests.journeys import (
     accept,
     add_evidence,
-    criteria_of,
-    criterion,
     declare,
-    jpeg_upload,
     meet_unit,
     refer,
-    refused,
     request_for,
     sign_off,
     submit,
 )
-from tests.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +83,41 @@ def messages_for(user: User) -> list[str]:
     return list(
         Notification.objects.filter(recipient=user).order_by("pk").values_list("message", flat=True)
     )
+
+
+def snapshot() -> dict[str, Any]:
+    """Everything a refused assessment action must leave exactly as it was."""
+    return {
+        "mappings": list(
+            Mapping.objects.order_by("pk").values("pk", "status", "submitted_at", "commentary")
+        ),
+        "decisions": list(Decision.objects.order_by("pk").values_list("pk", "outcome")),
+        "declarations": list(UnitDeclaration.objects.order_by("pk").values_list("pk", flat=True)),
+        "sign_offs": list(
+            UnitSignOff.objects.order_by("pk").values(
+                "pk", "revoked_at", "revoked_by", "revoke_reason"
+            )
+        ),
+        "reviews": list(IqaReview.objects.order_by("pk").values_list("pk", flat=True)),
+        "rates": list(
+            SamplingRate.objects.order_by("pk").values("centre", "assessor", "unit", "percent")
+        ),
+        "audit": AuditEntry.objects.count(),
+        "notifications": Notification.objects.count(),
+    }
+
+
+@contextmanager
+def refused(
+    message: str, exception: type[ActionRefused] = ActionRefused
+) -> Iterator[pytest.ExceptionInfo[ActionRefused]]:
+    """The action is refused with exactly this message, and nothing at all changes."""
+    before = snapshot()
+    with pytest.raises(exception) as caught:
+        yield caught
+    assert caught.value.message == message
+    assert str(caught.value) == message
+    assert snapshot() == before
 
 
 @pytest.fixture
@@ -1105,22 +1139,6 @@ def test_every_service_writes_exactly_one_audit_entry(
 
 
 # Progress rules ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("statuses", "expected"),
-    [
-        ([], criterion_progress.CriterionStatus.NOT_STARTED),
-        (["draft"], criterion_progress.CriterionStatus.DRAFT),
-        (["draft", "referred"], criterion_progress.CriterionStatus.REFERRED),
-        (["referred", "submitted", "draft"], criterion_progress.CriterionStatus.SUBMITTED),
-        (["referred", "accepted", "submitted"], criterion_progress.CriterionStatus.MET),
-    ],
-)
-def test_a_criterion_takes_the_most_advanced_state_of_its_mappings(
-    statuses: list[str], expected: str
-) -> None:
-    assert criterion_progress.criterion_status(statuses) == expected
 
 
 def test_a_criterion_is_met_when_any_of_its_mappings_is_accepted(

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import html
-import io
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -22,19 +18,11 @@ from portfolio import services as learner_services
 from portfolio.audit import audit_action
 from portfolio.models import AuditEntry, Evidence, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification, Unit
-from tests.assessment.conftest import (
-    accept,
-    add_evidence,
-    criteria_of,
-    criterion,
-    declare,
-    jpeg_upload,
-    meet_unit,
-    pdf_upload,
-    refer,
-    submit,
-)
+from tests.catalogue import criteria_of, criterion
 from tests.factories import PortfolioFactory
+from tests.files import jpeg_upload, pdf_upload
+from tests.journeys import accept, add_evidence, declare, meet_unit, refer, submit
+from tests.pages import csv_rows, messages_of, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +33,6 @@ pytestmark = pytest.mark.django_db
 def signed_in(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
-
-
-def messages_of(response: HttpResponse) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def text_of(response: HttpResponse) -> str:
-    """The page as a reader sees it: entities decoded."""
-    return html.unescape(response.content.decode())
 
 
 def seen_values(response: HttpResponse) -> dict[str, str]:
@@ -116,16 +95,6 @@ def coverage_rows(page: str, heading_id: str) -> dict[str, list[str]]:
 
 def timeline_url(portfolio: Portfolio) -> str:
     return reverse("assessment:portfolio_timeline", args=[portfolio.pk])
-
-
-def csv_rows(response: HttpResponse) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
-
-
-@pytest.fixture
-def as_asha(client: Client, asha: User) -> Client:
-    return signed_in(client, asha)
 
 
 @pytest.fixture

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page, expect
+
+from accounts.models import User
+from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -70,3 +73,21 @@ def assert_accessible(axe: Axe):
         assert violations == [], f"{page.url}\n{summary}"
 
     return check
+
+
+@pytest.fixture
+def sign_in(live_server: Any) -> Callable[[Page | BrowserContext, User], Page]:
+    """Sign someone in through the sign-in page, as they would, and return the page they land
+    on. Given a browser context (for its viewport), it opens a new page in it; close it with
+    `page.context.close()`."""
+
+    def sign_in(target: Page | BrowserContext, person: User) -> Page:
+        page = target.new_page() if isinstance(target, BrowserContext) else target
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("Email address").fill(person.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+        return page
+
+    return sign_in

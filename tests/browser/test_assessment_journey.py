@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
 from assessment import services as assessment_services
@@ -16,9 +16,11 @@ from assessment.services import DecisionRequest
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
-from tests.factories import PASSWORD
+from tests.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+DESKTOP = {"width": 1280, "height": 900}
 
 
 def _evidence(amy: User, portfolio: Portfolio, title: str, numbers: list[str]) -> Evidence:
@@ -50,11 +52,10 @@ def _evidence(amy: User, portfolio: Portfolio, title: str, numbers: list[str]) -
 
 
 @pytest.fixture
-def portfolio(catalogue: None, amy: User, asha: User) -> Portfolio:
-    portfolio = Portfolio.objects.create(
+def portfolio(ocr: Qualification, amy: User, asha: User) -> Portfolio:
+    portfolio = PortfolioFactory(
         learner=amy,
-        centre=amy.centre,
-        qualification=Qualification.objects.get(reference="OCR-L3-RSSP-CERT"),
+        qualification=ocr,
         assessor=asha,
         start_date=datetime.date(2026, 9, 1),
         planned_end_date=datetime.date(2027, 7, 31),
@@ -69,17 +70,6 @@ def portfolio(catalogue: None, amy: User, asha: User) -> Portfolio:
     return portfolio
 
 
-def signed_in(browser: Browser, live_server, person: User) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-    return context, page
-
-
 def test_refer_resubmit_accept_declare_and_sign_off(
     browser: Browser,
     live_server,
@@ -87,9 +77,10 @@ def test_refer_resubmit_accept_declare_and_sign_off(
     amy: User,
     asha: User,
     assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., Page],
 ) -> None:
-    assessor_context, assessor = signed_in(browser, live_server, asha)
-    learner_context, learner = signed_in(browser, live_server, amy)
+    assessor = sign_in(browser.new_context(viewport=DESKTOP), asha)
+    learner = sign_in(browser.new_context(viewport=DESKTOP), amy)
 
     # The assessor works the queue: accept 2.1, refer 3.1 with feedback.
     assessor.get_by_role("navigation", name="Main").get_by_role("link", name="Caseload").click()
@@ -156,8 +147,8 @@ def test_refer_resubmit_accept_declare_and_sign_off(
     learner.goto(f"{live_server.url}/portfolios/{portfolio.pk}/")
     expect(learner.locator("#unit-RS-PDR").locator("..")).to_contain_text("Signed off")
     assert_accessible(learner)
-    assessor_context.close()
-    learner_context.close()
+    assessor.context.close()
+    learner.context.close()
 
     sign_off = UnitSignOff.objects.get(portfolio=portfolio)
     assert sign_off.signed_by == asha
@@ -170,8 +161,9 @@ def test_iqa_samples_a_decision_and_reads_coverage_and_timeline(
     portfolio: Portfolio,
     iris: User,
     assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., Page],
 ) -> None:
-    context, page = signed_in(browser, live_server, iris)
+    page = sign_in(browser.new_context(viewport=DESKTOP), iris)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sampling").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("IQA sampling")
     assert_accessible(page)
@@ -196,4 +188,4 @@ def test_iqa_samples_a_decision_and_reads_coverage_and_timeline(
     assert_accessible(page)
     page.goto(f"{live_server.url}/notifications/")
     assert_accessible(page)
-    context.close()
+    page.context.close()

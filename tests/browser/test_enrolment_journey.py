@@ -15,7 +15,6 @@ from accounts.models import Centre, User
 from cohorts.models import Cohort
 from portfolio.models import Portfolio
 from qualifications.models import Qualification
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,14 +39,6 @@ def cohort(catalogue: None, centre: Centre, tom: User, asha: User) -> Cohort:
     return cohort
 
 
-def sign_in(page: Page, base_url: str, person: User) -> None:
-    page.goto(f"{base_url}/sign-in/")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-
-
 def write_intake(path: Path, *rows: list[str]) -> Path:
     # Excel's "CSV UTF-8": a byte-order mark and Windows line endings.
     with path.open("w", encoding="utf-8-sig", newline="") as file:
@@ -68,8 +59,9 @@ def test_administrator_fixes_a_bad_row_and_imports_the_intake(
     ada: User,
     tmp_path: Path,
     assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., Page],
 ) -> None:
-    sign_in(page, live_server.url, ada)
+    sign_in(page, ada)
     page.goto(f"{live_server.url}/centre/cohorts/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts at Northgate Training")
     assert_accessible(page)
@@ -129,8 +121,9 @@ def test_administrator_creates_a_cohort_enrols_a_learner_and_reassigns_the_tutor
     asha: User,
     tom: User,
     assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., Page],
 ) -> None:
-    sign_in(page, live_server.url, ada)
+    sign_in(page, ada)
     page.goto(f"{live_server.url}/centre/cohorts/")
     page.get_by_role("link", name="New cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New cohort")

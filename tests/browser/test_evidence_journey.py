@@ -7,13 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
-from portfolio.models import Mapping, MappingStatus, Portfolio
-from qualifications.models import Qualification
-from tests.factories import PASSWORD
+from portfolio import services
+from portfolio.models import EvidenceType, Mapping, MappingStatus, Portfolio
+from qualifications.models import AssessmentCriterion, Qualification
+from tests.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,11 +36,10 @@ def photo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def portfolio(catalogue: None, amy: User, asha: User) -> Portfolio:
-    return Portfolio.objects.create(
+def portfolio(ocr: Qualification, amy: User, asha: User) -> Portfolio:
+    return PortfolioFactory(
         learner=amy,
-        centre=amy.centre,
-        qualification=Qualification.objects.get(reference="OCR-L3-RSSP-CERT"),
+        qualification=ocr,
         assessor=asha,
         start_date=datetime.date(2026, 9, 1),
         planned_end_date=datetime.date(2027, 7, 31),
@@ -53,13 +55,9 @@ def test_learner_uploads_a_photo_maps_it_to_two_units_and_submits(
     photo: Path,
     device: str,
     assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., Page],
 ) -> None:
-    context = browser.new_context(**VIEWPORTS[device])
-    page = context.new_page()
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Email address").fill(amy.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = sign_in(browser.new_context(**VIEWPORTS[device]), amy)
     expect(page.get_by_role("heading", name="Your portfolios")).to_be_visible()
     assert_accessible(page)
 
@@ -110,7 +108,7 @@ def test_learner_uploads_a_photo_maps_it_to_two_units_and_submits(
     expect(wwo.locator(".status-badge")).to_have_text("Submitted")
     expect(pdr.locator(".status-badge")).to_have_text("Submitted")
     assert_accessible(page)
-    context.close()
+    page.context.close()
 
     statuses = set(
         Mapping.objects.filter(evidence__portfolio=portfolio).values_list("status", flat=True)
@@ -120,13 +118,6 @@ def test_learner_uploads_a_photo_maps_it_to_two_units_and_submits(
 
 @pytest.fixture
 def mapped_evidence(portfolio: Portfolio, amy: User, photo: Path) -> Mapping:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.db import transaction
-
-    from portfolio import services
-    from portfolio.models import EvidenceType
-    from qualifications.models import AssessmentCriterion
-
     with transaction.atomic():
         evidence = services.evidence_create(
             actor=amy,
@@ -157,13 +148,9 @@ def test_library_matrix_and_edit_pages_are_accessible(
     amy: User,
     device: str,
     assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., Page],
 ) -> None:
-    context = browser.new_context(**VIEWPORTS[device])
-    page = context.new_page()
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Email address").fill(amy.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = sign_in(browser.new_context(**VIEWPORTS[device]), amy)
     portfolio_id = mapped_evidence.evidence.portfolio_id
 
     page.goto(f"{live_server.url}/portfolios/{portfolio_id}/evidence/")
@@ -191,4 +178,4 @@ def test_library_matrix_and_edit_pages_are_accessible(
 
     page.goto(f"{live_server.url}/evidence/{mapped_evidence.evidence_id}/delete/")
     assert_accessible(page)
-    context.close()
+    page.context.close()

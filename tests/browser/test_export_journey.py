@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from accounts.models import User
@@ -23,9 +23,11 @@ from exports.models import ExportState, PortfolioExport
 from portfolio import services
 from portfolio.models import EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
-from tests.factories import PASSWORD
+from tests.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(autouse=True)
@@ -36,12 +38,11 @@ def fresh_rate_limits() -> Iterator[None]:
 
 
 @pytest.fixture
-def portfolio(catalogue: None, amy: User, asha: User) -> Portfolio:
+def portfolio(ocr: Qualification, amy: User, asha: User) -> Portfolio:
     """Amy's portfolio with one service plan, accepted by Asha for RS-PDR 1.1."""
-    portfolio = Portfolio.objects.create(
+    portfolio = PortfolioFactory(
         learner=amy,
-        centre=amy.centre,
-        qualification=Qualification.objects.get(reference="OCR-L3-RSSP-CERT"),
+        qualification=ocr,
         assessor=asha,
         start_date=datetime.date(2026, 9, 1),
         planned_end_date=datetime.date(2027, 7, 31),
@@ -75,17 +76,6 @@ def portfolio(catalogue: None, amy: User, asha: User) -> Portfolio:
     return portfolio
 
 
-def signed_in(browser: Browser, live_server, person: User) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-    return context, page
-
-
 def test_assessor_makes_downloads_and_a_stranger_verifies_a_pdf_portfolio(
     browser: Browser,
     live_server,
@@ -93,8 +83,9 @@ def test_assessor_makes_downloads_and_a_stranger_verifies_a_pdf_portfolio(
     asha: User,
     tmp_path: Path,
     assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., Page],
 ) -> None:
-    context, page = signed_in(browser, live_server, asha)
+    page = sign_in(browser.new_context(viewport=DESKTOP), asha)
 
     # A PDF being made: the page shows its progress and keeps asking for more.
     making = PortfolioExport.objects.create(
@@ -159,7 +150,7 @@ def test_assessor_makes_downloads_and_a_stranger_verifies_a_pdf_portfolio(
     page.get_by_role("link", name="All PDFs of this portfolio").click()
     expect(page.get_by_role("row", name=re.compile("Ready"))).to_have_count(1)
     assert_accessible(page)
-    context.close()
+    page.context.close()
 
     # Someone holding the printout, signed out, checks the code from its cover.
     stranger_context = browser.new_context()

@@ -6,17 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page: Page, base_url: str, person: User) -> None:
-    page.goto(f"{base_url}/sign-in/")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
 
 def test_administrator_finds_a_person_and_every_page_is_accessible(
@@ -27,8 +18,9 @@ def test_administrator_finds_a_person_and_every_page_is_accessible(
     ben: User,
     oscar: User,
     assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., Page],
 ) -> None:
-    sign_in(page, live_server.url, ada)
+    sign_in(page, ada)
     assert_accessible(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
     expect(page.get_by_role("row")).to_have_count(4)  # header, Ada, Amy, Ben; never Oscar

@@ -12,28 +12,26 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
 from cohorts.models import Cohort
-from portfolio.models import Portfolio
 from qualifications.models import Qualification
-from tests.factories import PASSWORD
+from tests.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def cohort(catalogue: None, tom: User, amy: User, ben: User, asha: User) -> Cohort:
+def cohort(ocr: Qualification, tom: User, amy: User, ben: User, asha: User) -> Cohort:
     today = timezone.localdate()
     cohort = Cohort.objects.create(
         centre=tom.centre,
         name="Autumn intake",
-        qualification=Qualification.objects.get(reference="OCR-L3-RSSP-CERT"),
+        qualification=ocr,
         start_date=today - datetime.timedelta(days=200),
         planned_end_date=today + datetime.timedelta(days=100),
     )
     cohort.tutors.add(tom)
     for learner, started in ((amy, 10), (ben, 200)):
-        Portfolio.objects.create(
+        PortfolioFactory(
             learner=learner,
-            centre=learner.centre,
             qualification=cohort.qualification,
             cohort=cohort,
             assessor=asha,
@@ -54,13 +52,9 @@ def test_tutor_sorts_the_cohort_by_rag_and_opens_the_learner_at_risk(
     ben: User,
     viewport: dict[str, int],
     assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., Page],
 ) -> None:
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Email address").fill(tom.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = sign_in(browser.new_context(viewport=viewport), tom)
     page.goto(f"{live_server.url}/cohorts/")
     assert_accessible(page)
     page.get_by_role("link", name="Autumn intake").click()
@@ -86,4 +80,4 @@ def test_tutor_sorts_the_cohort_by_rag_and_opens_the_learner_at_risk(
     expect(page.get_by_role("heading", level=1)).to_contain_text("OCR Level 3 Certificate")
     expect(page.get_by_role("link", name="Add evidence")).to_have_count(0)
     assert_accessible(page)
-    context.close()
+    page.context.close()

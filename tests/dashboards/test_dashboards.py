@@ -3,24 +3,27 @@ the centre overview, CSV exports and fixed query counts."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from assessment.models import Decision, Outcome, UnitSignOff
+from assessment.models import Outcome, UnitSignOff
 from cohorts.models import Cohort
 from dashboards.rag import Rag, elapsed_percent, rag_status
-from portfolio.models import AuditEntry, Evidence, Mapping, MappingStatus, Portfolio
+from portfolio.models import AuditEntry, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
-from tests.factories import UserFactory
+from tests.factories import (
+    DecisionFactory,
+    EvidenceFactory,
+    MappingFactory,
+    PortfolioFactory,
+    UserFactory,
+)
+from tests.pages import csv_rows, queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -77,11 +80,6 @@ def test_rag_thresholds_are_settings(settings) -> None:
 
 
 @pytest.fixture
-def ocr(catalogue: None) -> Qualification:
-    return Qualification.objects.get(reference="OCR-L3-RSSP-CERT")
-
-
-@pytest.fixture
 def cohort(ocr: Qualification, tom: User) -> Cohort:
     cohort = Cohort.objects.create(
         centre=tom.centre,
@@ -95,9 +93,8 @@ def cohort(ocr: Qualification, tom: User) -> Cohort:
 
 
 def enrol(cohort: Cohort, learner: User, assessor: User | None = None) -> Portfolio:
-    return Portfolio.objects.create(
+    return PortfolioFactory(
         learner=learner,
-        centre=cohort.centre,
         qualification=cohort.qualification,
         cohort=cohort,
         assessor=assessor,
@@ -106,24 +103,34 @@ def enrol(cohort: Cohort, learner: User, assessor: User | None = None) -> Portfo
     )
 
 
-def accept_criteria(portfolio: Portfolio, numbers: list[tuple[str, str]], assessor: User) -> None:
-    evidence = Evidence.objects.create(
+def decide_criteria(
+    portfolio: Portfolio, numbers: list[tuple[str, str]], assessor: User, *, outcome: str
+) -> None:
+    """One observation mapped to the criteria, each accepted or referred by the assessor."""
+    evidence = EvidenceFactory(
         portfolio=portfolio,
         type="observation",
         title="Observed",
         activity_date=timezone.localdate(),
         description="x",
-        created_by=portfolio.learner,
     )
     for unit, number in numbers:
-        mapping = Mapping.objects.create(
+        MappingFactory(
             evidence=evidence,
             criterion=AssessmentCriterion.objects.get(unit__reference=unit, number=number),
             commentary="c",
-            status=MappingStatus.ACCEPTED,
-            submitted_at=timezone.now(),
+            accepted=outcome == Outcome.ACCEPTED,
+            referred=outcome == Outcome.REFERRED,
+            decision__decided_by=assessor,
         )
-        Decision.objects.create(mapping=mapping, outcome=Outcome.ACCEPTED, decided_by=assessor)
+
+
+def accept_criteria(portfolio: Portfolio, numbers: list[tuple[str, str]], assessor: User) -> None:
+    decide_criteria(portfolio, numbers, assessor, outcome=Outcome.ACCEPTED)
+
+
+def refer_criteria(portfolio: Portfolio, numbers: list[tuple[str, str]], assessor: User) -> None:
+    decide_criteria(portfolio, numbers, assessor, outcome=Outcome.REFERRED)
 
 
 def learners(cohort: Cohort, count: int, assessor: User) -> list[Portfolio]:
@@ -132,11 +139,6 @@ def learners(cohort: Cohort, count: int, assessor: User) -> list[Portfolio]:
         learner = UserFactory(centre=cohort.centre, roles=[Role.LEARNER], full_name=f"Learner {n}")
         made.append(enrol(cohort, learner, assessor))
     return made
-
-
-def csv_rows(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
 
 
 # The cohort dashboard ------------------------------------------------------------------------
@@ -230,7 +232,7 @@ def test_progress_over_time_counts_each_criterion_once_from_its_first_acceptance
     portfolio = enrol(cohort, amy, asha)
     accept_criteria(portfolio, [("RS-PDR", "1.1"), ("RS-PDR", "1.2")], asha)
     mapping = Mapping.objects.filter(evidence__portfolio=portfolio).first()
-    Decision.objects.create(mapping=mapping, outcome=Outcome.ACCEPTED, decided_by=asha)
+    DecisionFactory(mapping=mapping, outcome=Outcome.ACCEPTED, decided_by=asha)
     client.force_login(tom)
     response = client.get(reverse("dashboards:cohort_progress", args=[cohort.pk]))
     weeks = response.context["weeks"]
@@ -264,12 +266,6 @@ def test_centre_overview_summarises_cohorts_and_assessors(
 # Query counts --------------------------------------------------------------------------------
 
 
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
-
-
 @pytest.mark.parametrize("name", ["cohort_dashboard", "cohort_heatmap", "cohort_progress"])
 def test_cohort_pages_run_the_same_queries_for_5_and_300_learners(
     client: Client, cohort: Cohort, asha: User, tom: User, ocr: Qualification, name: str
@@ -284,22 +280,29 @@ def test_cohort_pages_run_the_same_queries_for_5_and_300_learners(
     small.tutors.add(tom)
     for portfolio in learners(small, 5, asha)[:2]:
         accept_criteria(portfolio, [("RS-WWO", "1.1")], asha)
+        refer_criteria(portfolio, [("RS-WWO", "1.2")], asha)
     for portfolio in learners(cohort, 300, asha)[:30]:
         accept_criteria(portfolio, [("RS-WWO", "1.1"), ("RS-PDR", "1.1")], asha)
+        refer_criteria(portfolio, [("RS-WWO", "1.2"), ("RS-PDR", "1.2")], asha)
+    assert Mapping.objects.filter(status=MappingStatus.REFERRED).count() == 2 + 60
     client.force_login(tom)
-    few = _queries(client, reverse(f"dashboards:{name}", args=[small.pk]))
-    many = _queries(client, reverse(f"dashboards:{name}", args=[cohort.pk]))
+    few = queries_for(client, reverse(f"dashboards:{name}", args=[small.pk]))
+    many = queries_for(client, reverse(f"dashboards:{name}", args=[cohort.pk]))
     assert few == many <= 16
 
 
 def test_centre_overview_runs_the_same_queries_for_20_and_200_learners(
     client: Client, cohort: Cohort, asha: User, ada: User
 ) -> None:
-    learners(cohort, 20, asha)
+    for portfolio in learners(cohort, 20, asha)[:2]:
+        accept_criteria(portfolio, [("RS-WWO", "1.1")], asha)
+        refer_criteria(portfolio, [("RS-WWO", "1.2")], asha)
     client.force_login(ada)
     url = reverse("dashboards:centre_overview")
-    few = _queries(client, url)
-    learners(cohort, 180, asha)
+    few = queries_for(client, url)
+    for portfolio in learners(cohort, 180, asha)[:30]:
+        accept_criteria(portfolio, [("RS-WWO", "1.1"), ("RS-PDR", "1.1")], asha)
+        refer_criteria(portfolio, [("RS-WWO", "1.2"), ("RS-PDR", "1.2")], asha)
     second = Cohort.objects.create(
         centre=cohort.centre,
         name="Another",
@@ -308,4 +311,4 @@ def test_centre_overview_runs_the_same_queries_for_20_and_200_learners(
         planned_end_date=cohort.planned_end_date,
     )
     learners(second, 5, asha)
-    assert _queries(client, url) == few
+    assert queries_for(client, url) == few

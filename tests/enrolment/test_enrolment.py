@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime
-import html
 import io
 import re
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -24,7 +21,8 @@ from enrolment.services import EnrolmentRefused
 from portfolio.errors import ActionRefused
 from portfolio.models import AuditEntry, Portfolio
 from qualifications.models import Qualification
-from tests.factories import UserFactory
+from tests.factories import PortfolioFactory, UserFactory
+from tests.pages import messages_of, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +34,6 @@ START, END = datetime.date(2026, 9, 1), datetime.date(2027, 7, 31)
 @pytest.fixture(autouse=True)
 def northgate_staff(asha: User, tom: User) -> None:
     """Asha assesses and Tom tutors in every test here."""
-
-
-@pytest.fixture
-def ocr(catalogue: None) -> Qualification:
-    return Qualification.objects.get(reference=OCR)
 
 
 @pytest.fixture
@@ -78,14 +71,6 @@ def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def text_of(response: HttpResponse) -> str:
-    return html.unescape(response.content.decode())
-
-
-def messages_of(response: HttpResponse) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 # Cohorts -------------------------------------------------------------------------------------
@@ -587,12 +572,8 @@ def test_the_learner_list_runs_the_same_queries_for_one_learner_and_many(
 def test_another_centres_portfolio_is_a_404_on_the_reassign_page(
     ada: User, oscar: User, ocr: Qualification
 ) -> None:
-    foreign = Portfolio.objects.create(
-        learner=oscar,
-        centre=oscar.centre,
-        qualification=ocr,
-        start_date=START,
-        planned_end_date=END,
+    foreign = PortfolioFactory(
+        learner=oscar, qualification=ocr, start_date=START, planned_end_date=END
     )
     assert (
         signed_in(ada).get(reverse("enrolment:portfolio_reassign", args=[foreign.pk])).status_code

@@ -55,15 +55,10 @@ from exports.pdf.fetcher import ExportFetcher, RefusedURL
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Mapping, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification, Unit
-from tests.conftest import _person
+from tests import cast
+from tests.catalogue import OCR, criterion
 from tests.factories import CentreFactory, PortfolioFactory
-from tests.portfolio.conftest import (
-    OCR,
-    criterion,
-    jpeg_upload,
-    stored_bytes,
-    text_upload,
-)
+from tests.files import jpeg_upload, stored_bytes, text_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -363,10 +358,10 @@ def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built]:
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_qualifications", stdout=io.StringIO())
         centre = CentreFactory(name="Northgate Training")
-        amy = _person(centre, "Amy Archer", Role.LEARNER)
-        asha = _person(centre, "Asha Patel", Role.ASSESSOR)
-        tom = _person(centre, "Tom Reid", Role.TUTOR)
-        iris = _person(centre, "Iris Okafor", Role.IQA)
+        amy = cast.person(centre, "Amy Archer", Role.LEARNER)
+        asha = cast.person(centre, "Asha Patel", Role.ASSESSOR)
+        tom = cast.person(centre, "Tom Reid", Role.TUTOR)
+        iris = cast.person(centre, "Iris Okafor", Role.IQA)
         portfolio = PortfolioFactory(
             learner=amy,
             qualification=Qualification.objects.get(reference=OCR),

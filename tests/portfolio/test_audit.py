@@ -40,7 +40,8 @@ from portfolio.audit import (
 )
 from portfolio.models import AuditEntry, EvidenceType, Portfolio
 from qualifications.models import Unit
-from tests.portfolio.conftest import criterion, jpeg_upload
+from tests.catalogue import criterion
+from tests.files import jpeg_upload
 
 pytestmark = pytest.mark.django_db
 

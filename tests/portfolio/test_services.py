@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from assessment.models import Decision, Outcome
+from assessment.models import Outcome
 from assessment.progress import portfolio_progress
 from portfolio import services
 from portfolio.errors import ActionRefused, UploadRefused
@@ -29,8 +29,9 @@ from portfolio.models import (
 )
 from portfolio.progress import CriterionStatus, criterion_status, criterion_statuses
 from qualifications.models import AssessmentCriterion
-from tests.portfolio.conftest import (
-    criterion,
+from tests.catalogue import criterion
+from tests.factories import DecisionFactory, EvidenceFileFactory, MappingFactory
+from tests.files import (
     html_upload,
     jpeg_upload,
     stored_bytes,
@@ -438,19 +439,7 @@ def test_the_twenty_first_file_is_refused(
     amy: User, make_evidence: Callable[..., Evidence], settings: Any
 ) -> None:
     evidence = make_evidence(with_file=False)
-    EvidenceFile.objects.bulk_create(
-        EvidenceFile(
-            evidence=evidence,
-            file=f"evidence/{evidence.portfolio_id}/existing-{n}.jpg",
-            original_name=f"existing-{n}.jpg",
-            kind=FileKind.IMAGE,
-            content_type="image/jpeg",
-            size=100,
-            sha256="0" * 64,
-            uploaded_by=amy,
-        )
-        for n in range(settings.EVIDENCE_MAX_FILES)
-    )
+    EvidenceFileFactory.create_batch(settings.EVIDENCE_MAX_FILES, evidence=evidence)
     before = snapshot()
 
     with pytest.raises(UploadRefused, match="at most 20 files") as caught:
@@ -699,7 +688,7 @@ def test_an_assessor_cannot_map_a_learners_evidence(
 def test_the_database_forbids_two_mappings_of_one_evidence_to_one_criterion(
     evidence: Evidence, wwo_1_1: AssessmentCriterion
 ) -> None:
-    Mapping.objects.create(evidence=evidence, criterion=wwo_1_1, commentary=COMMENTARY)
+    MappingFactory(evidence=evidence, criterion=wwo_1_1)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Mapping.objects.create(evidence=evidence, criterion=wwo_1_1, commentary="Again.")
@@ -811,7 +800,7 @@ def referred_then_withdrawn(
     with the assessor's decision on record."""
     [mapping] = map_to(amy, evidence, item, submit=True)
     set_status(mapping, MappingStatus.REFERRED)
-    Decision.objects.create(
+    DecisionFactory(
         mapping=mapping, outcome=Outcome.REFERRED, feedback="Say what you did.", decided_by=asha
     )
     services.mapping_submit(actor=amy, mapping=mapping)
@@ -1054,6 +1043,7 @@ def test_audit_entries_cannot_be_updated_in_bulk(evidence: Evidence) -> None:
         (["draft", "referred"], CriterionStatus.REFERRED),
         (["referred", "submitted", "draft"], CriterionStatus.SUBMITTED),
         (["submitted", "accepted", "referred"], CriterionStatus.MET),
+        (["referred", "accepted", "submitted"], CriterionStatus.MET),
         (["accepted", "draft"], CriterionStatus.MET),
     ],
 )

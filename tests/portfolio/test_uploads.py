@@ -19,7 +19,6 @@ from django.core.files.uploadedfile import (
 )
 from django.test import RequestFactory
 from PIL import Image, ImageCms, ImageFile
-from pypdf import PdfWriter
 from pytest_django.fixtures import Settings
 
 from portfolio.errors import UploadRefused
@@ -33,6 +32,7 @@ from portfolio.uploads import (
     sniffing,
 )
 from portfolio.uploads.handler import LimitedTemporaryFileUploadHandler
+from tests.files import pdf_bytes
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -96,17 +96,6 @@ def minimal_docx(compression: int = zipfile.ZIP_DEFLATED, *extra: tuple[str, byt
         ],
         compression,
     )
-
-
-def pdf_bytes(pages: int = 1, password: str | None = None) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    if password:
-        writer.encrypt(password)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def ftyp(major: bytes, *compatible: bytes) -> bytes:

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +23,8 @@ from accounts.models import User
 from portfolio import services
 from portfolio.models import Evidence, EvidenceFile, EvidenceType, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion
-from tests.portfolio.conftest import (
-    criterion,
+from tests.catalogue import criterion
+from tests.files import (
     html_upload,
     jpeg_bytes,
     jpeg_upload,
@@ -34,20 +32,11 @@ from tests.portfolio.conftest import (
     stored_names,
     text_upload,
 )
+from tests.pages import messages_of
 
 pytestmark = pytest.mark.django_db
 
 COMMENTARY = "I served customers at the till and checked they were happy."
-
-
-@pytest.fixture
-def as_amy(client: Client, amy: User, amy_portfolio: Portfolio) -> Client:
-    client.force_login(amy)
-    return client
-
-
-def messages_of(response: HttpResponse) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def details(**overrides: object) -> dict[str, object]:

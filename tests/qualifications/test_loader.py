@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from portfolio.models import Mapping
 from qualifications.models import (
     AssessmentCriterion,
     AwardingBody,
@@ -22,7 +23,7 @@ from qualifications.models import (
     QualificationUnit,
     Unit,
 )
-from tests.testapp.models import CriterionReference
+from tests.factories import MappingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ MODELS = (
     LearningOutcome,
     AssessmentCriterion,
     GuidanceItem,
-    CriterionReference,
+    Mapping,
 )
 
 MINIMAL = textwrap.dedent(
@@ -310,9 +311,12 @@ def test_a_valid_file_is_not_written_when_another_file_in_the_run_is_invalid(
 
 @pytest.fixture
 def referenced(tmp_path: Path) -> AssessmentCriterion:
-    """U-ONE loaded, with a record referring to criterion 1.2."""
+    """U-ONE loaded, with a learner's evidence mapped to criterion 1.2."""
     load(write(tmp_path, "a.yaml", MINIMAL))
-    CriterionReference.objects.create(criterion=criterion("1.2"))
+    MappingFactory(
+        criterion=criterion("1.2"),
+        evidence__portfolio__qualification=Qualification.objects.get(reference="TAB-Q1"),
+    )
     return criterion("1.2")
 
 

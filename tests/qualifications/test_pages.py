@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from qualifications.models import AssessmentCriterion, LearningOutcome, Unit
+from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -59,15 +60,6 @@ def test_unit_page_escapes_catalogue_text(signed_in: Client) -> None:
     assert "&lt;script&gt;" in response.text
 
 
-def _queries_for(client: Client, url: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
-
-
 @pytest.mark.parametrize(
     ("name", "small", "large"),
     [
@@ -78,8 +70,8 @@ def _queries_for(client: Client, url: str) -> int:
 def test_catalogue_page_queries_do_not_grow_with_its_size(
     signed_in: Client, name: str, small: str, large: str
 ) -> None:
-    small_count = _queries_for(signed_in, reverse(name, args=[small]))
-    large_count = _queries_for(signed_in, reverse(name, args=[large]))
+    small_count = queries_for(signed_in, reverse(name, args=[small]))
+    large_count = queries_for(signed_in, reverse(name, args=[large]))
     assert small_count == large_count <= 10
 
 
@@ -89,7 +81,7 @@ def test_qualification_list_queries_do_not_grow_with_the_number_of_qualification
     from qualifications.models import Qualification
 
     url = reverse("qualifications:qualification_list")
-    before = _queries_for(signed_in, url)
+    before = queries_for(signed_in, url)
     template = Qualification.objects.get(reference="ICQ-L3-RSM-DIP")
     for n in range(10):
         Qualification.objects.create(
@@ -99,4 +91,4 @@ def test_qualification_list_queries_do_not_grow_with_the_number_of_qualification
             level=3,
             framework="RQF",
         )
-    assert _queries_for(signed_in, url) == before <= 8
+    assert queries_for(signed_in, url) == before <= 8
