@@ -3,31 +3,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import selectors
 from accounts.access import get_person_for, require_people_access
-from accounts.models import Membership, Notification, Role, User
+from accounts.models import Role
 from accounts.notifications import mark_read
 
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     require_people_access(request.user)
-    people = User.objects.visible_to(request.user).prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.order_by("role"))
-    )
     query = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
-    if query:
-        people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
-    if role in Role.values:
-        people = people.filter(memberships__role=role)
     context = {
         "title": "People",
-        "people": people,
+        "people": selectors.people_directory(request.user, query=query, role=role),
         "query": query,
         "role": role,
         "role_choices": Role.choices,
@@ -45,9 +38,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = Paginator(
-        Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk"), 50
-    ).get_page(request.GET.get("page"))
+    notifications = Paginator(selectors.notifications_for(request.user), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "accounts/notification_list.html",

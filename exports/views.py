@@ -1,56 +1,22 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from exports import selectors, services
-from exports.models import ExportScope, ExportState, PortfolioExport
+from exports.access import get_export_for
+from exports.forms import ExportForm
+from exports.models import ExportState
 from portfolio.access import get_portfolio_for
 from portfolio.errors import ActionRefused
 from portfolio.selectors import portfolio_units
 from portfolio.views.files import FILE_CSP
 
 VERIFY_ATTEMPTS_PER_MINUTE = 10
-
-
-class ExportForm(forms.Form):
-    scope = forms.ChoiceField(
-        label="What to include",
-        choices=ExportScope.choices,
-        widget=forms.RadioSelect,
-        initial=ExportScope.WHOLE,
-    )
-    unit = forms.ModelChoiceField(
-        label="Unit (for a one-unit export)",
-        queryset=None,
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-
-    def __init__(self, *args: object, units: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if cleaned.get("scope") == ExportScope.UNIT and not cleaned.get("unit"):
-            self.add_error("unit", "Choose the unit to export.")
-        return cleaned
-
-
-def _export_for(request: HttpRequest, pk: int) -> PortfolioExport:
-    """An export of a portfolio the person can see; anything else is a 404."""
-    return get_object_or_404(
-        PortfolioExport.objects.visible_to(request.user).select_related(
-            "portfolio__learner", "portfolio__qualification", "unit", "requested_by"
-        ),
-        pk=pk,
-    )
 
 
 @login_required
@@ -82,7 +48,7 @@ def export_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    export = _export_for(request, pk)
+    export = get_export_for(request.user, pk)
     template = "exports/_export_progress.html" if request.htmx else "exports/export_detail.html"
     return render(
         request,
@@ -93,7 +59,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
-    export = _export_for(request, pk)
+    export = get_export_for(request.user, pk)
     if export.state != ExportState.DONE or not export.file:
         raise Http404("This PDF is not ready.")
     learner = "".join(ch if ch.isalnum() else "-" for ch in export.portfolio.learner.full_name)
@@ -133,7 +99,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    export = _export_for(request, pk)
+    export = get_export_for(request.user, pk)
     if request.method != "POST":
         return redirect("exports:export_detail", export.pk)
     try:

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from accounts.models import User
 from portfolio.models import Evidence, EvidenceFile, FileKind, Mapping, Portfolio
 from portfolio.progress import criteria_met
-from qualifications.models import AssessmentCriterion, Unit
+from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection, Unit
 from qualifications.selectors import criteria_count_by_qualification
 
 
@@ -119,3 +119,34 @@ def criteria_by_unit(
     for criterion in criteria.order_by("outcome__number", "position"):
         grouped[criterion.unit_id].setdefault(criterion.outcome, []).append(criterion)
     return [(unit, list(grouped[unit.pk].items())) for unit in units if unit.pk in grouped]
+
+
+def mapped_criterion_ids(evidence: Evidence) -> set[int]:
+    """Criteria this evidence is already mapped to."""
+    return set(evidence.mappings.values_list("criterion_id", flat=True))
+
+
+def criteria_to_map(evidence: Evidence, criterion_ids: set[int]) -> list[AssessmentCriterion]:
+    """The chosen criteria that belong to the portfolio's qualification and are not yet mapped
+    from this evidence, in unit → outcome → number order."""
+    return list(
+        AssessmentCriterion.objects.filter(
+            pk__in=criterion_ids,
+            unit__qualification_links__qualification_id=evidence.portfolio.qualification_id,
+        )
+        .exclude(mappings__evidence=evidence)
+        .select_related("unit", "outcome")
+        .order_by("unit__reference", "outcome__number", "position")
+    )
+
+
+def mapping_guidance(criteria: list[AssessmentCriterion]) -> dict[int, list[GuidanceItem]]:
+    """Assessment guidance and common mistakes of the criteria's units, by unit id."""
+    items = GuidanceItem.objects.filter(
+        unit__in={c.unit_id for c in criteria},
+        section__in=(GuidanceSection.ASSESSMENT_GUIDANCE, GuidanceSection.COMMON_MISTAKE),
+    ).order_by("section", "position")
+    guidance: dict[int, list[GuidanceItem]] = {}
+    for item in items:
+        guidance.setdefault(item.unit_id, []).append(item)
+    return guidance

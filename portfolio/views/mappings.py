@@ -10,8 +10,9 @@ from portfolio import selectors, services
 from portfolio.access import get_evidence_for, get_mapping_for
 from portfolio.errors import ActionRefused
 from portfolio.forms import CommentaryForm, MappingCommentaryForm
+from portfolio.models import Evidence
 from portfolio.progress import criterion_statuses
-from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection
+from qualifications.models import AssessmentCriterion
 
 STAR_PROMPTS = [
     ("Situation", "Where were you and what was happening?"),
@@ -33,34 +34,14 @@ def mapping_pick(request: HttpRequest, pk: int) -> HttpResponse:
         "groups": selectors.criteria_by_unit(evidence.portfolio, query),
         "query": query,
         "statuses": criterion_statuses(evidence.portfolio),
-        "mapped": set(evidence.mappings.values_list("criterion_id", flat=True)),
+        "mapped": selectors.mapped_criterion_ids(evidence),
     }
     return render(request, "portfolio/mapping_pick.html", context)
 
 
-def _chosen_criteria(request: HttpRequest, evidence: object) -> list[AssessmentCriterion]:
+def _chosen_criteria(request: HttpRequest, evidence: Evidence) -> list[AssessmentCriterion]:
     raw = request.POST.getlist("criteria") or request.GET.getlist("criteria")
-    ids = {int(value) for value in raw if value.isdigit()}
-    return list(
-        AssessmentCriterion.objects.filter(
-            pk__in=ids,
-            unit__qualification_links__qualification_id=evidence.portfolio.qualification_id,
-        )
-        .exclude(mappings__evidence=evidence)
-        .select_related("unit", "outcome")
-        .order_by("unit__reference", "outcome__number", "position")
-    )
-
-
-def _guidance_for(criteria: list[AssessmentCriterion]) -> dict[int, list[GuidanceItem]]:
-    items = GuidanceItem.objects.filter(
-        unit__in={c.unit_id for c in criteria},
-        section__in=(GuidanceSection.ASSESSMENT_GUIDANCE, GuidanceSection.COMMON_MISTAKE),
-    ).order_by("section", "position")
-    guidance: dict[int, list[GuidanceItem]] = {}
-    for item in items:
-        guidance.setdefault(item.unit_id, []).append(item)
-    return guidance
+    return selectors.criteria_to_map(evidence, {int(value) for value in raw if value.isdigit()})
 
 
 @login_required
@@ -88,7 +69,7 @@ def mapping_commentary(request: HttpRequest, pk: int) -> HttpResponse:
             verb = "Submitted for assessment" if submit else "Saved as drafts"
             messages.success(request, f"{verb}: criteria {numbers}.")
             return redirect("portfolio:evidence_detail", evidence.pk)
-    guidance = _guidance_for(criteria)
+    guidance = selectors.mapping_guidance(criteria)
     context = {
         "title": "Explain how the evidence meets each criterion",
         "evidence": evidence,
@@ -120,7 +101,9 @@ def mapping_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "evidence": mapping.evidence,
         "portfolio": mapping.evidence.portfolio,
         "form": form,
-        "guidance": _guidance_for([mapping.criterion]).get(mapping.criterion.unit_id, []),
+        "guidance": selectors.mapping_guidance([mapping.criterion]).get(
+            mapping.criterion.unit_id, []
+        ),
         "star_prompts": STAR_PROMPTS,
     }
     return render(request, "portfolio/mapping_edit.html", context)
