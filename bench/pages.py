@@ -57,7 +57,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from accounts.models import User
 from cohorts.models import Cohort
-from portfolio.models import Portfolio, Mapping
+from demo.large_centre import LARGE_CENTRE, large_centre_email
+from portfolio.models import Portfolio
 
 def cookie(email):
     user = User.objects.get(email=email)
@@ -68,16 +69,13 @@ def cookie(email):
     store.create()
     return store.session_key
 
-tutor = User.objects.get(email="tutor0000@metro.example")
+tutor = User.objects.get(email=large_centre_email("tutor"))
 cohort = Cohort.objects.filter(tutors=tutor).order_by("pk").first()
-busiest = (
-    Portfolio.objects.filter(centre__name="Metropolitan Retail Academy")
-    .order_by("-pk").first()
-)
+busiest = Portfolio.objects.filter(centre__name=LARGE_CENTRE).order_by("-pk").first()
 print(json.dumps({
     "tutor": cookie(tutor.email),
-    "admin": cookie("admin0000@metro.example"),
-    "assessor": cookie("assessor0000@metro.example"),
+    "admin": cookie(large_centre_email("admin")),
+    "assessor": cookie(large_centre_email("assessor")),
     "learner": cookie(busiest.learner.email),
     "cohort": cohort.pk,
     "cohort_size": cohort.portfolios.count(),

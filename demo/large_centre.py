@@ -37,11 +37,16 @@ LARGE_CENTRE = "Metropolitan Retail Academy"
 BATCH = 2000
 
 
+def large_centre_email(kind: str, number: int = 0) -> str:
+    """The sign-in address of the large centre's person `number` of a kind, e.g. `tutor0000@…`."""
+    return f"{kind}{number:04d}@metro.example"
+
+
 def _people(centre: Centre, prefix: str, count: int, roles: list[str], password: str) -> list[User]:
     users = User.objects.bulk_create(
         [
             User(
-                email=f"{prefix}{n:04d}@metro.example",
+                email=large_centre_email(prefix, n),
                 full_name=f"{prefix.capitalize()} {n:04d}",
                 centre=centre,
                 password=password,

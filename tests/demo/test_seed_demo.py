@@ -1,0 +1,141 @@
+"""The demo data builders: `seed_demo`, its large portfolio and its large centre, at small sizes."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.test import Client
+
+from accounts.models import Role, User
+from assessment.models import Decision, IqaReview, Outcome, UnitDeclaration, UnitSignOff
+from cohorts.models import Cohort
+from demo.large_centre import LARGE_CENTRE, seed_large_centre
+from demo.large_portfolio import LARGE_QUALIFICATION, PortfolioSize, build_large_portfolio
+from portfolio.models import AuditEntry, EvidenceFile, FileKind, Mapping, MappingStatus, Portfolio
+from qualifications.models import AssessmentCriterion
+from tests.conftest import OCR
+
+# Seconds, not minutes: two units of three criteria, ten evidence items, four small photos.
+TINY = PortfolioSize("tiny", 2, 1, 3, 10, 4, (400, 300), 1, 1)
+EVERY_STATUS = {
+    MappingStatus.DRAFT,
+    MappingStatus.SUBMITTED,
+    MappingStatus.REFERRED,
+    MappingStatus.ACCEPTED,
+}
+
+
+@pytest.fixture
+def seeded(settings, catalogue: None) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+
+
+def test_seed_demo_gives_amy_evidence_in_every_state(seeded: None) -> None:
+    amy = User.objects.get(email="amy@northgate.example")
+    portfolio = Portfolio.objects.get(learner=amy, qualification__reference=OCR)
+    statuses = set(
+        Mapping.objects.filter(evidence__portfolio=portfolio).values_list("status", flat=True)
+    )
+    assert statuses == EVERY_STATUS
+    assert portfolio.evidence.filter(mappings__isnull=True).count() == 1
+    assert EvidenceFile.objects.filter(evidence__portfolio=portfolio, kind=FileKind.IMAGE).exists()
+    assert AuditEntry.objects.filter(portfolio=portfolio, action="evidence.create").count() == 5
+
+
+def test_seed_demo_puts_the_demo_learners_on_every_qualification(seeded: None) -> None:
+    learners = Portfolio.objects.values_list("learner__email", "qualification__reference")
+    assert ("ben@northgate.example", OCR) in learners
+    assert {reference for email, reference in learners if email.startswith("amy@")} == set(
+        Portfolio.objects.values_list("qualification__reference", flat=True)
+    )
+    assert Cohort.objects.filter(tutors__email="tom@northgate.example").count() == 3
+
+
+def test_large_portfolio_holds_files_mappings_and_records_in_every_state(
+    amy: User, asha: User, iris: User
+) -> None:
+    portfolio = build_large_portfolio(learner=amy, assessor=asha, iqa=iris, size=TINY)
+
+    assert portfolio.qualification.reference == LARGE_QUALIFICATION
+    criteria = AssessmentCriterion.objects.filter(
+        unit__qualification_links__qualification=portfolio.qualification
+    )
+    assert criteria.count() == TINY.criteria == 6
+    assert portfolio.evidence.count() == 10
+    photos = EvidenceFile.objects.filter(evidence__portfolio=portfolio, kind=FileKind.IMAGE)
+    assert photos.count() == 4
+    assert all(photo.thumbnail and photo.print_rendition for photo in photos)
+    assert (
+        EvidenceFile.objects.filter(evidence__portfolio=portfolio, kind=FileKind.PDF).count() == 1
+    )
+    mappings = Mapping.objects.filter(evidence__portfolio=portfolio)
+    assert set(mappings.values_list("status", flat=True)) == EVERY_STATUS
+    assert set(mappings.values_list("criterion", flat=True)) == set(
+        criteria.values_list("pk", flat=True)
+    )
+    for mapping in mappings.filter(status__in=[MappingStatus.ACCEPTED, MappingStatus.REFERRED]):
+        assert mapping.decisions.last().outcome == mapping.status
+    assert not Decision.objects.filter(
+        mapping__in=mappings.filter(status__in=[MappingStatus.DRAFT, MappingStatus.SUBMITTED])
+    ).exists()
+    assert IqaReview.objects.filter(decision__mapping__in=mappings, reviewer=iris).exists()
+    assert UnitDeclaration.objects.filter(portfolio=portfolio, declared_by=amy).count() == 1
+    assert UnitSignOff.objects.filter(portfolio=portfolio, signed_by=asha).count() == 1
+    decisions = Decision.objects.filter(mapping__in=mappings).count()
+    files = EvidenceFile.objects.filter(evidence__portfolio=portfolio).count()
+    assert portfolio.audit_entries.count() == 10 + files + mappings.count() + decisions
+
+
+def test_large_portfolio_is_made_once(amy: User, asha: User, iris: User, ben: User) -> None:
+    build_large_portfolio(learner=amy, assessor=asha, iqa=iris, size=TINY)
+    with pytest.raises(ValueError, match="made once"):
+        build_large_portfolio(learner=ben, assessor=asha, iqa=iris, size=TINY)
+
+
+def test_seed_demo_large_portfolio_is_amys_to_open(seeded: None, client: Client) -> None:
+    out = StringIO()
+    call_command("seed_demo", large_portfolio="small", stdout=out)
+
+    amy = User.objects.get(email="amy@northgate.example")
+    portfolio = Portfolio.objects.get(qualification__reference=LARGE_QUALIFICATION)
+    assert portfolio.learner == amy
+    assert portfolio.assessor.email == "asha@northgate.example"
+    assert portfolio.evidence.count() == 10
+    assert "Sign in as amy@northgate.example" in out.getvalue()
+    client.force_login(amy)
+    assert client.get(f"/portfolios/{portfolio.pk}/").status_code == 200
+    assert f"/portfolios/{portfolio.pk}/exports/" in out.getvalue()
+    assert client.get(f"/portfolios/{portfolio.pk}/exports/").status_code == 200
+    with pytest.raises(CommandError, match="made once"):
+        call_command("seed_demo", large_portfolio="small", stdout=StringIO())
+
+
+def test_large_centre_spreads_learners_over_cohorts_with_evidence_in_every_state(
+    catalogue: None,
+) -> None:
+    centre = seed_large_centre(60)
+
+    learners = User.objects.filter(centre=centre, memberships__role=Role.LEARNER)
+    assert learners.count() == 60
+    assert User.objects.filter(centre=centre, memberships__role=Role.ASSESSOR).count() == 60
+    assert Cohort.objects.filter(centre=centre).count() == 3
+    portfolios = Portfolio.objects.filter(centre=centre).annotate(items=Count("evidence"))
+    assert portfolios.count() == 60
+    assert all(portfolio.items for portfolio in portfolios)
+    mappings = Mapping.objects.filter(evidence__portfolio__centre=centre)
+    assert set(mappings.values_list("status", flat=True)) == EVERY_STATUS
+    decided = mappings.filter(status__in=[MappingStatus.ACCEPTED, MappingStatus.REFERRED])
+    assert Decision.objects.filter(mapping__in=mappings).count() == decided.count()
+    assert not Decision.objects.filter(
+        mapping__in=mappings, outcome=Outcome.ACCEPTED, mapping__status=MappingStatus.REFERRED
+    ).exists()
+
+
+def test_large_centre_is_made_once(catalogue: None) -> None:
+    seed_large_centre(20)
+    with pytest.raises(ValueError, match=LARGE_CENTRE):
+        seed_large_centre(20)
