@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import html
 import json
 import os
 import pstats
-import re
 import resource
 import shutil
 import subprocess
@@ -37,6 +35,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from chromium_baseline import (
+    chromium_document,
+    find_chromium,
+    print_renditions,
+    print_with_chromium,
+)
+from pdf_report import print_breakdown, print_table
+
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, only bench/ is on the path; the project's packages live one level up.
 sys.path.insert(0, str(ROOT))
@@ -45,13 +51,6 @@ if TYPE_CHECKING:
     from demo.large_portfolio import PortfolioSize
     from exports.models import PortfolioExport
     from portfolio.models import Portfolio
-
-CHROMIUM = "/usr/bin/chromium"
-MB = 1024 * 1024
-PEAK_MEMORY_TARGET_MB = 1024
-PDF_SIZE_TARGET_MB = 100
-COLD_RATIO_TARGET = 4.0
-REEXPORT_RATIO_TARGET = 1.0
 
 
 # Setting up Django -------------------------------------------------------------------------------
@@ -321,170 +320,6 @@ def print_profile(path: Path, limit: int = 30) -> None:
     pstats.Stats(str(path)).sort_stats("tottime").print_stats(limit)
     print(f"cProfile of {path.name}, by cumulative time:")
     pstats.Stats(str(path)).sort_stats("cumulative").print_stats(limit)
-
-
-# Chromium ----------------------------------------------------------------------------------------
-
-
-def find_chromium() -> str | None:
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
-    return shutil.which("chromium")
-
-
-def print_renditions(portfolio: Portfolio) -> dict[int, str]:
-    from portfolio.models import EvidenceFile, FileKind
-
-    files = EvidenceFile.objects.filter(evidence__portfolio=portfolio, kind=FileKind.IMAGE)
-    return {row.pk: Path(row.print_rendition.path).as_uri() for row in files}
-
-
-def chromium_document(
-    captured: list[tuple[str, str]], images: dict[int, str], stylesheet: Path
-) -> str:
-    """The cold export's sections as one document, each starting a page as in the PDF.
-
-    The front matter is rendered last (it needs the other sections' page numbers) and
-    re-rendered until its own length settles; its final rendering goes first here.
-    """
-    fronts = [text for template, text in captured if template.endswith("/front.html")]
-    if not fronts or len(fronts) == len(captured):
-        raise SystemExit("The export rendered no front matter or no sections: nothing to print.")
-    sections = [fronts[-1]] + [
-        text for template, text in captured if not template.endswith("/front.html")
-    ]
-    bodies = [re.search(r"<body[^>]*>(.*)</body>", text, re.DOTALL).group(1) for text in sections]
-    styles = dict.fromkeys(
-        style for text in sections for style in re.findall(r"<style>.*?</style>", text, re.DOTALL)
-    )
-    joined = "\n".join(
-        f'<div class="section-start">{body}</div>' if index else body
-        for index, body in enumerate(bodies)
-    )
-    joined = re.sub(r"export:image/(\d+)", lambda match: images[int(match.group(1))], joined)
-    title = re.search(r"<title>(.*?)</title>", sections[0], re.DOTALL)
-    header = html.unescape(title.group(1)) if title else ""
-    quoted = header.replace("\\", "\\\\").replace('"', '\\"')
-    # The export stamps a header and "Page n of m" on every page; Chromium draws the same.
-    furniture = (
-        f'@page {{ @top-center {{ content: "{quoted}"; font-size: 8pt; }}'
-        ' @bottom-center { content: "Page " counter(page) " of " counter(pages);'
-        " font-size: 8pt; } }"
-    )
-    return (
-        '<!doctype html>\n<html lang="en-GB">\n<head><meta charset="utf-8">'
-        f"<title>{html.escape(header)}</title>"
-        f'<link rel="stylesheet" href="{stylesheet.as_uri()}">{"".join(styles)}'
-        f"<style>{furniture}</style></head>\n"
-        f"<body>{joined}</body>\n</html>\n"
-    )
-
-
-@dataclass
-class ChromiumRun:
-    seconds: float
-    pages: int
-    size: int
-
-
-def print_with_chromium(chromium: str, document: str, folder: Path) -> ChromiumRun:
-    from pypdf import PdfReader
-
-    page = folder / "portfolio.html"
-    page.write_text(document, encoding="utf-8")
-    output = folder / "portfolio.pdf"
-    command = [
-        chromium,
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={folder / 'profile'}",
-        "--no-pdf-header-footer",
-        f"--print-to-pdf={output}",
-        page.as_uri(),
-    ]
-    start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, check=False)
-    seconds = time.perf_counter() - start
-    if result.returncode != 0 or not output.exists():
-        sys.stderr.write(result.stderr[-4000:])
-        raise SystemExit(f"Chromium failed to print the portfolio (exit {result.returncode}).")
-    return ChromiumRun(seconds, len(PdfReader(output).pages), output.stat().st_size)
-
-
-# Report ------------------------------------------------------------------------------------------
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
-def print_table(cold: ExportRun, again: ExportRun, chromium: ChromiumRun | None) -> None:
-    rows: list[tuple[str, str, str, str]] = [
-        ("pages", f"{cold.pages}", "", ""),
-        ("export seconds (cold)", f"{cold.seconds:.1f}", "", ""),
-        ("  child process wall-clock", f"{cold.wall:.1f}", "", ""),
-        (
-            "peak memory MB (cold)",
-            f"{cold.peak_mb:.0f}",
-            f"< {PEAK_MEMORY_TARGET_MB}",
-            verdict(cold.peak_mb < PEAK_MEMORY_TARGET_MB),
-        ),
-        ("  of which before build()", f"{cold.before_mb:.0f}", "", ""),
-        (
-            "PDF MB",
-            f"{cold.size / MB:.1f}",
-            f"< {PDF_SIZE_TARGET_MB}",
-            verdict(cold.size / MB < PDF_SIZE_TARGET_MB),
-        ),
-    ]
-    if chromium:
-        cold_ratio = cold.seconds / chromium.seconds
-        again_ratio = again.seconds / chromium.seconds
-        rows += [
-            ("Chromium seconds", f"{chromium.seconds:.1f}", "", ""),
-            ("  Chromium pages / PDF MB", f"{chromium.pages} / {chromium.size / MB:.1f}", "", ""),
-            (
-                "ratio cold / Chromium",
-                f"{cold_ratio:.2f}",
-                f"≤ {COLD_RATIO_TARGET:g}",
-                verdict(cold_ratio <= COLD_RATIO_TARGET),
-            ),
-        ]
-    rows += [
-        ("re-export seconds", f"{again.seconds:.1f}", "", ""),
-        ("  child process wall-clock", f"{again.wall:.1f}", "", ""),
-        (
-            "peak memory MB (re-export)",
-            f"{again.peak_mb:.0f}",
-            f"< {PEAK_MEMORY_TARGET_MB}",
-            verdict(again.peak_mb < PEAK_MEMORY_TARGET_MB),
-        ),
-    ]
-    if chromium:
-        rows.append(
-            (
-                "ratio re-export / Chromium cold",
-                f"{again_ratio:.2f}",
-                f"≤ {REEXPORT_RATIO_TARGET:g}",
-                verdict(again_ratio <= REEXPORT_RATIO_TARGET),
-            )
-        )
-    print(f"\n{'measure':<34}{'value':>12}  {'target':<8}  result")
-    for name, value, target, result in rows:
-        print(f"{name:<34}{value:>12}  {target:<8}  {result}".rstrip())
-
-
-def print_breakdown(label: str, run: ExportRun) -> None:
-    print(f"\nWhere the {label}'s {run.seconds:.1f} s went:")
-    for name, seconds in sorted(run.timings.items(), key=lambda item: -item[1]):
-        print(f"  {seconds:7.1f} s  {run.calls[name]:4d}×  {name}")
-    rest = run.seconds - sum(run.timings.values())
-    print(f"  {rest:7.1f} s         everything else (page counting, appending, saving, queries)")
 
 
 # Main --------------------------------------------------------------------------------------------
