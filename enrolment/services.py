@@ -1,6 +1,6 @@
 """Enrolment: cohorts, learners on qualifications, and who assesses and tutors each portfolio.
 
-Same shape as portfolio/services.py: keyword-only arguments, one transaction, a check that
+Same shape as portfolio/services/: keyword-only arguments, one transaction, a check that
 refuses with a message for the centre administrator, one audit entry per call. One learner
 (`learner_enrol`) and a whole CSV intake (`intake_import`) are checked by the same rules
 (validation.py) and written by the same `enrol_checked`, so they get the same rows.

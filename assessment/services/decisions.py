@@ -1,5 +1,5 @@
 """An assessor's decisions on mappings: accept or refer, and reopen an acceptance. Same shape as
-portfolio/services.py: keyword-only arguments, one transaction, rows re-read under a lock, a
+portfolio/services/: keyword-only arguments, one transaction, rows re-read under a lock, a
 state check that refuses with a message, and exactly one audit entry per call."""
 
 from __future__ import annotations
