@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
@@ -23,7 +24,10 @@ urlpatterns = [
         "account/password/",
         auth_views.PasswordChangeView.as_view(
             success_url=reverse_lazy("accounts:password_change_done"),
-            extra_context={"title": "Change your password"},
+            extra_context={
+                "title": "Change your password",
+                "session_days": settings.SESSION_COOKIE_AGE // (24 * 60 * 60),
+            },
         ),
         name="password_change",
     ),
@@ -32,6 +36,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(extra_context={"title": "Password changed"}),
         name="password_change_done",
     ),
+    path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

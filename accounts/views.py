@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import selectors
+from accounts import selectors, services
 from accounts.access import get_person_for, require_people_access
 from accounts.models import Role
 from accounts.notifications import mark_read
@@ -56,3 +60,21 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     if marked:
         messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
     return redirect("accounts:notification_list")
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """Ends this session and every other one the person has (a lost phone, a shared computer)."""
+    services.user_sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "You are signed out on every device. Sign in again to carry on.")
+    return redirect("accounts:login")
+
+
+def sign_in_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None
+) -> HttpResponse:
+    """django-axes's lockout response: the site's own page, saying when to try again."""
+    context = {"title": "Sign-in paused", "cool_off_minutes": settings.SIGN_IN_COOL_OFF_MINUTES}
+    return render(request, "registration/locked_out.html", context, status=429)

@@ -59,3 +59,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def require(name: str, value: str | list[str] | None, reason: str) -> None:
     if not value:
         raise ImproperlyConfigured(f"{name} must be set {reason}.")
+
+
+def env_cache(name: str, *, table: str) -> dict[str, str]:
+    """One cache every process shares: Redis when the URL names it, else the database table."""
+    url = env_str(name)
+    if url is None:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        f"{name} must be a redis://, rediss:// or unix:// URL, or unset for the database "
+        f"cache; got {url!r}."
+    )

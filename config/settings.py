@@ -7,13 +7,14 @@ ALLOWED_HOSTS and DATABASE_URL are set. Every variable is listed in the README.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_int, env_list, env_str, require
+from config.env import env_bool, env_cache, env_int, env_list, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "dashboards",
     "demo",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,7 +121,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+# The lockout check first, so a locked-out sign-in never reaches the password check.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.SignInLockoutBackend",
+    "accounts.backends.EmailBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -126,6 +135,35 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Sessions last SESSION_COOKIE_DAYS from sign-in, whether or not the browser is closed
+# (learners upload from a phone over days); "Sign out everywhere" ends them all sooner.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_DAYS", 14, minimum=1) * 24 * 60 * 60
+
+# Caches: one store every process shares, for the sign-in lockout and /verify/'s count.
+# Redis through Django's own backend when CACHE_URL says so (redis://127.0.0.1:6379/0),
+# otherwise a database table, made by `migrate`.
+CACHES = {"default": env_cache("CACHE_URL", table="cache_entries")}
+# The address throttles count by. Empty: the connection's own (REMOTE_ADDR). Behind a reverse
+# proxy, the request.META name of the header it sets (HTTP_X_FORWARDED_FOR); only the
+# right-most address in it, the one the proxy appended, is trusted.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+
+# Sign-in lockout (django-axes, counting in the shared cache): after SIGN_IN_FAILURE_LIMIT
+# wrong passwords for one email from one address, that pair is refused for the cool-off.
+# Keyed by both, so learners sharing a college's address do not lock each other out.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 10, minimum=1)
+SIGN_IN_COOL_OFF_MINUTES = env_int("SIGN_IN_COOL_OFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=SIGN_IN_COOL_OFF_MINUTES)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field, which holds the email
+AXES_USERNAME_CALLABLE = "accounts.backends.sign_in_email"
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
+AXES_VERBOSE = False  # no banner at every start; failures are still logged as warnings
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
@@ -211,6 +249,9 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses. The upload page's camera button is a file input with
+# `capture`, which opens the phone's own camera app and is not governed by this header.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from accounts.client_address import client_address
 from exports import selectors, services
 from exports.access import get_export_for
 from exports.forms import ExportForm
@@ -74,10 +75,6 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 @require_GET
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: anyone holding a PDF checks its verification code. A wrong code reveals nothing."""
@@ -85,7 +82,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"title": "Check a PDF portfolio", "code": code}
     status = 200
     if code:
-        key = f"verify-attempts:{_client_address(request)}"
+        # The default cache is shared by every process (settings.CACHES), so the limit holds
+        # however many web workers answer.
+        key = f"verify-attempts:{client_address(request)}"
         cache.add(key, 0, timeout=60)
         attempts = cache.incr(key)
         if attempts > VERIFY_ATTEMPTS_PER_MINUTE:

@@ -62,6 +62,7 @@ TABLE = [
     Row("accounts:logout", statuses(302), method="post"),
     Row("accounts:password_change", SIGNED_IN_ONLY),
     Row("accounts:password_change_done", SIGNED_IN_ONLY),
+    Row("accounts:sign_out_everywhere", statuses(302), method="post"),
     Row("accounts:password_reset", PUBLIC),
     Row("accounts:password_reset_done", PUBLIC),
     Row(
