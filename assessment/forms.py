@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.dateparse import parse_datetime
 
+from accounts.text import FreeTextField
 from assessment.models import IqaAgreement, Outcome
 from assessment.services import DecisionRequest
 from portfolio.models import Mapping
@@ -32,7 +33,7 @@ class DecisionsForm(forms.Form):
                 required=False,
                 initial=LATER,
             )
-            self.fields[f"feedback-{mapping.pk}"] = forms.CharField(
+            self.fields[f"feedback-{mapping.pk}"] = FreeTextField(
                 label=f"Feedback for the learner on {mapping.criterion.number}",
                 widget=forms.Textarea(attrs={"rows": 4}),
                 required=False,
@@ -92,7 +93,7 @@ class DecisionsForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = FreeTextField(
         label="Reason for reopening",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10_000,
@@ -108,7 +109,7 @@ class IqaReviewForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose agree or disagree."},
     )
-    feedback = forms.CharField(
+    feedback = FreeTextField(
         label="Feedback to the assessor",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,

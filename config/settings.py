@@ -191,6 +191,11 @@ EVIDENCE_MAX_FILE_MB = env_int("EVIDENCE_MAX_FILE_MB", 25, minimum=1)
 EVIDENCE_MAX_FILE_BYTES = EVIDENCE_MAX_FILE_MB * 1024 * 1024
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20, minimum=1)
 EVIDENCE_MAX_IMAGE_PIXELS = env_int("EVIDENCE_MAX_IMAGE_PIXELS", 60_000_000, minimum=1_000_000)
+# Bounds on what one upload may cost to check and to print: pages in a PDF, and how far an
+# office document (a ZIP archive) may unpack, in all and per part relative to its packed size.
+EVIDENCE_MAX_PDF_PAGES = env_int("EVIDENCE_MAX_PDF_PAGES", 500, minimum=1)
+EVIDENCE_MAX_UNPACKED_MB = env_int("EVIDENCE_MAX_UNPACKED_MB", 200, minimum=1)
+EVIDENCE_MAX_ZIP_RATIO = env_int("EVIDENCE_MAX_ZIP_RATIO", 100, minimum=10)
 EVIDENCE_THUMBNAIL_PX = 480
 EVIDENCE_PRINT_PX = 2000
 FILE_UPLOAD_HANDLERS = ["portfolio.uploads.handler.LimitedTemporaryFileUploadHandler"]

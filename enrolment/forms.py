@@ -9,6 +9,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 
 from accounts.models import Role, User
+from accounts.text import FreeTextField
 from cohorts.models import Cohort
 from enrolment.intake_file import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, NOT_UTF8, decode_intake
 from enrolment.selectors import centre_cohorts, centre_people
@@ -69,7 +70,7 @@ class DatesForm(forms.Form):
 
 
 class CohortForm(DatesForm):
-    name = forms.CharField(
+    name = FreeTextField(
         label="Cohort name",
         max_length=200,
         help_text="For example “Retail Level 3 – September 2026”. Each name is used once.",
@@ -92,7 +93,7 @@ class CohortForm(DatesForm):
 
 
 class EnrolForm(DatesForm):
-    full_name = forms.CharField(
+    full_name = FreeTextField(
         label="Learner’s full name",
         max_length=NAME_MAX_LENGTH,
         error_messages={"required": NO_NAME},

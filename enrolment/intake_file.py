@@ -12,6 +12,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from accounts.text import without_bidi_controls
+
 COLUMNS = (
     "name",
     "email",
@@ -104,7 +106,9 @@ def parse_intake_text(text: str) -> ParsedIntake:
                     "check for a stray comma, or a comma in a cell that is not in quotes."
                 )
             cells = {
-                column: record[position].strip() if position < len(record) else ""
+                column: without_bidi_controls(record[position]).strip()
+                if position < len(record)
+                else ""
                 for column, position in positions.items()
             }
             rows.append(IntakeRow(row_number, cells, shape))

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.text import FreeTextField
 from portfolio.models import Evidence, EvidenceType, MappingStatus
 from qualifications.models import AssessmentCriterion, Unit
 
@@ -14,6 +15,7 @@ class EvidenceForm(forms.ModelForm):
     class Meta:
         model = Evidence
         fields = ["type", "title", "activity_date", "description"]
+        field_classes = {"title": FreeTextField, "description": FreeTextField}
         widgets = {
             "activity_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 5}),
@@ -90,7 +92,7 @@ class CommentaryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         for criterion in criteria:
-            self.fields[f"commentary-{criterion.pk}"] = forms.CharField(
+            self.fields[f"commentary-{criterion.pk}"] = FreeTextField(
                 label=f"How does this evidence meet {criterion.number}?",
                 widget=forms.Textarea(attrs={"rows": 6}),
                 max_length=10_000,
@@ -113,7 +115,7 @@ class CommentaryForm(forms.Form):
 
 
 class MappingCommentaryForm(forms.Form):
-    commentary = forms.CharField(
+    commentary = FreeTextField(
         label="Your commentary",
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=10_000,

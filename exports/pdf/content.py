@@ -23,7 +23,7 @@ from portfolio.models import (
 )
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "3"
+TEMPLATE_VERSION = "4"
 
 
 @dataclass

@@ -12,9 +12,19 @@ from accounts.models import User
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused, UploadRefused
 from portfolio.models import Evidence, EvidenceFile
-from portfolio.services.guards import evidence_is_submitted, lock_evidence, require_learner
+from portfolio.services.guards import (
+    evidence_is_accepted,
+    evidence_is_submitted,
+    lock_evidence,
+    require_learner,
+)
 from portfolio.tasks import make_file_renditions
 from portfolio.uploads import check_upload
+
+ACCEPTED_EVIDENCE_TAKES_NO_FILES = (
+    "This evidence has been accepted, so its files are part of the record. "
+    "Add a new piece of evidence instead."
+)
 
 
 def delete_stored_files_on_commit(files: Iterable[EvidenceFile]) -> None:
@@ -39,6 +49,9 @@ def evidence_file_add(*, actor: User, evidence: Evidence, uploaded: UploadedFile
     with transaction.atomic():
         evidence = lock_evidence(evidence)
         require_learner(actor, evidence.portfolio)
+        if evidence_is_accepted(evidence):
+            # A file added now would print beside the assessor's acceptance as if judged with it.
+            raise ActionRefused(ACCEPTED_EVIDENCE_TAKES_NO_FILES)
         if evidence.files.count() >= settings.EVIDENCE_MAX_FILES:
             raise UploadRefused(
                 checked.display_name,
@@ -91,7 +104,8 @@ def evidence_file_delete(*, actor: User, evidence_file: EvidenceFile) -> None:
     if evidence_is_submitted(evidence):
         raise ActionRefused(
             f"{evidence_file.original_name} cannot be deleted: this evidence has been submitted "
-            "for assessment, and its files are part of the record. You can still add new files."
+            "for assessment, and its files are part of the record."
+            + ("" if evidence_is_accepted(evidence) else " You can still add new files.")
         )
     audit_record(
         actor=actor,

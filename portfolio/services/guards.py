@@ -30,6 +30,11 @@ def evidence_is_submitted(evidence: Evidence) -> bool:
     ).exists()
 
 
+def evidence_is_accepted(evidence: Evidence) -> bool:
+    """Accepted for any criterion: its files are what the assessor judged, so they are fixed."""
+    return evidence.mappings.filter(status=MappingStatus.ACCEPTED).exists()
+
+
 def lock_evidence(evidence: Evidence) -> Evidence:
     """Re-read the evidence under a row lock so two requests cannot interleave their checks."""
     return (

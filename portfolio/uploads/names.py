@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from accounts.text import BIDI_CONTROLS, BIDI_MARKS
+
 DISPLAY_NAME_MAX = 200
 
-# Bidirectional formatting characters: they let "photo\u202egpj.exe" display as "photoexe.jpg".
-_BIDI_CONTROLS = frozenset(
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-)
+# Bidirectional formatting characters let "photo\u202egpj.exe" display as "photoexe.jpg"; a
+# file name has no use even for the directional marks that free text keeps.
+_BIDI_CONTROLS = BIDI_CONTROLS | BIDI_MARKS
 # Control characters, lone surrogates (unstorable as UTF-8) and line/paragraph separators.
 _UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 

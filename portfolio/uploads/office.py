@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import zipfile
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from portfolio.errors import UploadRefused
@@ -15,9 +16,9 @@ from portfolio.uploads.sniffing import AcceptedFormat
 
 logger = logging.getLogger(__name__)
 
-# Declared sizes bound what testzip() decompresses, so a zip bomb costs no more than this.
-MAX_UNPACKED_BYTES = 1024**3
 MAX_ARCHIVE_MEMBERS = 10_000
+# Parts smaller than this unpacked cost nothing to check, however well they pack.
+RATIO_EXEMPT_BYTES = 1024 * 1024
 
 
 def check_office_document(uploaded: UploadedFile, name: str, kept: AcceptedFormat) -> None:
@@ -32,14 +33,7 @@ def check_office_document(uploaded: UploadedFile, name: str, kept: AcceptedForma
     try:
         with zipfile.ZipFile(uploaded) as archive:
             members = archive.infolist()
-            if len(members) > MAX_ARCHIVE_MEMBERS or (
-                sum(member.file_size for member in members) > MAX_UNPACKED_BYTES
-            ):
-                raise UploadRefused(
-                    name,
-                    f"unpacks to more than {describe_bytes(MAX_UNPACKED_BYTES)}, which is too "
-                    "much to check safely. Save it again, or as a PDF, and upload that.",
-                )
+            _refuse_if_too_much_to_unpack(members, name)
             names = {member.filename for member in members}
             if any(member.flag_bits & 0x1 for member in members):
                 raise UploadRefused(
@@ -66,6 +60,34 @@ def check_office_document(uploaded: UploadedFile, name: str, kept: AcceptedForma
         raise damaged from exc
     if broken_part is not None:
         raise damaged
+
+
+def _refuse_if_too_much_to_unpack(members: list[zipfile.ZipInfo], name: str) -> None:
+    """Judge the archive by its directory alone, before a byte of any part is inflated.
+
+    Reading a part stops at its declared size (and fails its CRC check if it lies), so the
+    declared sizes bound what testzip() will decompress.
+    """
+    limit = settings.EVIDENCE_MAX_UNPACKED_MB * 1024 * 1024
+    ratio = settings.EVIDENCE_MAX_ZIP_RATIO
+    unpacked = sum(member.file_size for member in members)
+    if len(members) > MAX_ARCHIVE_MEMBERS or unpacked > limit:
+        raise UploadRefused(
+            name,
+            f"unpacks to more than {describe_bytes(limit)}, which is too much to check safely. "
+            "Save it again, or as a PDF, and upload that.",
+        )
+    if any(
+        member.file_size > RATIO_EXEMPT_BYTES
+        and member.file_size > ratio * max(member.compress_size, 1)
+        for member in members
+    ):
+        raise UploadRefused(
+            name,
+            f"has a part that unpacks to more than {ratio} times its packed size, which is too "
+            "much to check safely and nothing a real document holds. Save it again, or as a "
+            "PDF, and upload that.",
+        )
 
 
 def _article(noun: str) -> str:

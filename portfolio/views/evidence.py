@@ -127,6 +127,7 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mappings": mappings,
         "can_edit": can_edit(request.user, evidence.portfolio),
         "is_submitted": any(m.status != MappingStatus.DRAFT for m in mappings),
+        "is_accepted": any(m.status == MappingStatus.ACCEPTED for m in mappings),
         "details_locked": any(
             m.status in (MappingStatus.SUBMITTED, MappingStatus.ACCEPTED) for m in mappings
         ),

@@ -28,6 +28,7 @@ from tests.files import (
     html_upload,
     jpeg_bytes,
     jpeg_upload,
+    pdf_upload,
     stored_bytes,
     stored_names,
     text_upload,
@@ -290,6 +291,19 @@ def test_a_photo_is_served_inline_under_a_locked_down_policy(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"].startswith("default-src 'none'")
     assert body(response) == stored_bytes(evidence_file.file.name)
+
+
+def test_an_inline_pdf_is_sandboxed_so_it_runs_nothing_in_our_origin(
+    as_amy: Client, amy: User, evidence: Evidence
+) -> None:
+    statement = services.evidence_file_add(actor=amy, evidence=evidence, uploaded=pdf_upload())
+
+    response = as_amy.get(reverse("portfolio:file_download", args=[statement.pk]))
+
+    assert response["Content-Disposition"].startswith("inline")
+    directives = [part.strip() for part in response["Content-Security-Policy"].split(";")]
+    assert "sandbox" in directives
+    body(response)
 
 
 def test_a_text_file_is_served_as_an_attachment(
