@@ -9,6 +9,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 
 from accounts.models import Role, User
+from accounts.params import ModelIdsChoiceField
 from cohorts.models import Cohort
 from enrolment.intake_file import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, NOT_UTF8, decode_intake
 from enrolment.selectors import centre_cohorts, centre_people
@@ -76,7 +77,7 @@ class CohortForm(DatesForm):
         error_messages={"required": "Give the cohort a name."},
     )
     qualification = _qualification_field()
-    tutors = forms.ModelMultipleChoiceField(
+    tutors = ModelIdsChoiceField(
         label="Tutors",
         queryset=User.objects.none(),
         required=False,

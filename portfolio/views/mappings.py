@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.params import ids
 from portfolio import selectors, services
 from portfolio.access import get_evidence_for, get_mapping_for
 from portfolio.errors import ActionRefused
@@ -41,7 +42,7 @@ def mapping_pick(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _chosen_criteria(request: HttpRequest, evidence: Evidence) -> list[AssessmentCriterion]:
     raw = request.POST.getlist("criteria") or request.GET.getlist("criteria")
-    return selectors.criteria_to_map(evidence, {int(value) for value in raw if value.isdigit()})
+    return selectors.criteria_to_map(evidence, set(ids(raw)))
 
 
 @login_required
