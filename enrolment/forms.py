@@ -23,6 +23,7 @@ from enrolment.validation import (
     NO_START,
     cohort_problem,
     dates_problem,
+    formula_problem,
 )
 from qualifications.models import Qualification
 
@@ -38,6 +39,12 @@ def _qualification_field() -> forms.ModelChoiceField:
         empty_label="Choose a qualification",
         error_messages={"required": NO_QUALIFICATION},
     )
+
+
+def _not_a_formula(value: str) -> str:
+    if problem := formula_problem(value):
+        raise forms.ValidationError(problem)
+    return value
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -91,6 +98,9 @@ class CohortForm(DatesForm):
         super().__init__(*args, **kwargs)
         self.fields["tutors"].queryset = centre_people(centre_id, Role.TUTOR).order_by("full_name")
 
+    def clean_name(self) -> str:
+        return _not_a_formula(self.cleaned_data["name"])
+
 
 class EnrolForm(DatesForm):
     full_name = forms.CharField(
@@ -127,6 +137,9 @@ class EnrolForm(DatesForm):
         self.fields["assessor"].queryset = centre_people(centre_id, Role.ASSESSOR).order_by(
             "full_name"
         )
+
+    def clean_full_name(self) -> str:
+        return _not_a_formula(self.cleaned_data["full_name"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
