@@ -3,8 +3,9 @@ table must never give a server error.
 
 Each row of tests/test_access.py's table is visited by one person who can reach the page. The
 parameters sent are the ones listed below for the row's URL (what its view reads from the
-query string or the body) and every field of every form the page renders; each hostile value
-goes into all of them at once and into each listed one alone, as GET and as POST.
+query string or the body), every field of every form the page renders and, for a view that
+only takes a POST, every field of the form on another page that posts to it; each hostile
+value goes into all of them at once and into each listed one alone, as GET and as POST.
 """
 
 from __future__ import annotations
@@ -71,17 +72,40 @@ APPS = [
 READ_BY_NAME = re.compile(r"""request\.(?:GET|POST)(?:\.get|\.getlist)?[(\[]\s*["']([a-z_]+)["']""")
 
 
-class _FormFields(HTMLParser):
-    """Collects the names of the inputs, selects and text areas on a page."""
+# Views that only take a POST, and the page whose form posts to them.
+FORM_PAGES: dict[str, tuple[str, str | None]] = {
+    "assessment:iqa_rates": ("assessment:iqa_sampling", None),
+    "portfolio:file_upload": ("portfolio:evidence_detail", "evidence"),
+    "portfolio:evidence_submit": ("portfolio:evidence_detail", "evidence"),
+    "portfolio:mapping_submit": ("portfolio:evidence_detail", "evidence"),
+    "portfolio:mapping_withdraw": ("portfolio:evidence_detail", "evidence"),
+    "portfolio:mapping_delete": ("portfolio:evidence_detail", "evidence"),
+    "portfolio:file_delete": ("portfolio:evidence_detail", "evidence"),
+    "exports:export_retry": ("exports:export_detail", "export"),
+}
 
-    def __init__(self) -> None:
+
+class _FormFields(HTMLParser):
+    """The names of the inputs, selects and text areas on a page, by the action of their form
+    (the page's own address for a form without one)."""
+
+    def __init__(self, page: str) -> None:
         super().__init__()
-        self.names: set[str] = set()
+        self.page = page
+        self.action = page
+        self.by_action: dict[str, set[str]] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        name = dict(attrs).get("name")
+        attributes = dict(attrs)
+        if tag == "form":
+            self.action = attributes.get("action") or self.page
+        name = attributes.get("name")
         if tag in {"input", "select", "textarea"} and name and name != "csrfmiddlewaretoken":
-            self.names.add(name)
+            self.by_action.setdefault(self.action, set()).add(name)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.action = self.page
 
 
 def _visitor(row: Row) -> str | None:
@@ -95,20 +119,30 @@ def _visitor(row: Row) -> str | None:
     return None
 
 
-def _client(cast: dict[str, Any], role: str) -> Client:
+def _client(people: dict[str, Any], role: str) -> Client:
     client = Client(raise_request_exception=False)
-    if cast[role] is not None:
-        client.force_login(cast[role])
+    if people[role] is not None:
+        client.force_login(people[role])
     return client
 
 
-def _form_fields(client: Client, url: str) -> set[str]:
-    response = client.get(url)
+def _form_fields(client: Client, page: str, posting_to: str | None = None) -> set[str]:
+    """Fields of the forms on `page`: all of them, or those of forms posting to `posting_to`."""
+    response = client.get(page)
     if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
         return set()
-    parser = _FormFields()
+    parser = _FormFields(page)
     parser.feed(response.content.decode())
-    return parser.names
+    if posting_to is None:
+        return set().union(*parser.by_action.values())
+    return parser.by_action.get(posting_to, set())
+
+
+def _fields_posting_to(client: Client, people: dict[str, Any], row: Row, url: str) -> set[str]:
+    if row.name not in FORM_PAGES:
+        return set()
+    page, key = FORM_PAGES[row.name]
+    return _form_fields(client, reverse(page, args=[people[key].pk] if key else []), url)
 
 
 REACHABLE = [row for row in TABLE if _visitor(row) is not None]
@@ -123,7 +157,9 @@ def test_hostile_parameters_never_give_a_server_error(cast: dict[str, Any], row:
     client = _client(cast, role)
     url = reverse(row.name, args=row.args(cast))
     listed = PARAMETERS.get(row.name, [])
-    every = sorted(set(listed) | _form_fields(client, url))
+    every = sorted(
+        set(listed) | _form_fields(client, url) | _fields_posting_to(client, cast, row, url)
+    )
     failures = []
     for value in HOSTILE:
         for names in [every, *([name] for name in listed if [name] != every)]:
@@ -135,6 +171,16 @@ def test_hostile_parameters_never_give_a_server_error(cast: dict[str, Any], row:
                 if status >= 500:
                     failures.append(f"{role}: {method.upper()} {url} {names}={value[:20]!r}")
     assert failures == [], "\n".join(failures)
+
+
+def test_the_fields_sent_are_found_on_the_pages(cast: dict[str, Any]) -> None:
+    """The fuzz sends what the forms hold, so finding no fields would make it send nothing."""
+    learner, iqa = _client(cast, "learner"), _client(cast, "iqa")
+    evidence_create = reverse("portfolio:evidence_create", args=[cast["portfolio"].pk])
+    [iqa_rates] = [row for row in TABLE if row.name == "assessment:iqa_rates"]
+
+    assert {"title", "description"} <= _form_fields(learner, evidence_create)
+    assert "default" in _fields_posting_to(iqa, cast, iqa_rates, reverse("assessment:iqa_rates"))
 
 
 def _view_sources() -> list[Path]:
