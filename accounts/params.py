@@ -1,4 +1,5 @@
-"""Ids read from a request's query string or form, so a hostile value is a miss, not a 500."""
+"""Ids and search words read from a request's query string or form, so a hostile value is a
+miss, not a 500."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ def id_or_none(value: str | None) -> int | None:
 def ids(values: Iterable[str]) -> list[int]:
     """The ids among `values`, in order, leaving out anything that is not one."""
     return [number for number in map(id_or_none, values) if number is not None]
+
+
+def search_words(value: str | None, *, max_length: int = 100) -> str:
+    """What to search for: trimmed, bounded, and without NUL characters, which PostgreSQL
+    refuses in any text it is given."""
+    return (value or "").replace("\x00", "").strip()[:max_length]
 
 
 class ModelIdsChoiceField(forms.ModelMultipleChoiceField):

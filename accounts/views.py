@@ -11,13 +11,13 @@ from accounts import selectors
 from accounts.access import get_person_for, require_people_access
 from accounts.models import Role
 from accounts.notifications import mark_read
-from accounts.params import ids
+from accounts.params import ids, search_words
 
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     require_people_access(request.user)
-    query = request.GET.get("q", "").strip()
+    query = search_words(request.GET.get("q"))
     role = request.GET.get("role", "")
     context = {
         "title": "People",

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Notification, User
 from accounts.notifications import notify
-from accounts.params import LARGEST_ID, id_or_none, ids
+from accounts.params import LARGEST_ID, id_or_none, ids, search_words
 
 
 @pytest.mark.parametrize("value", ["1", "42", str(LARGEST_ID)])
@@ -59,3 +59,11 @@ def test_marking_read_with_ids_that_are_not_ids_marks_nothing(
 
     assert response.status_code == 302
     assert Notification.objects.filter(recipient=amy, read_at__isnull=True).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [("  Amy ", "Amy"), ("A\x00my", "Amy"), ("\x00", ""), (None, ""), ("x" * 500, "x" * 100)],
+)
+def test_search_words_are_trimmed_bounded_and_free_of_nul(typed: str | None, searched: str) -> None:
+    assert search_words(typed) == searched
