@@ -15,12 +15,13 @@ from accounts import selectors, services
 from accounts.access import get_person_for, require_people_access
 from accounts.models import Role
 from accounts.notifications import mark_read
+from accounts.params import ids, search_words
 
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     require_people_access(request.user)
-    query = request.GET.get("q", "").strip()
+    query = search_words(request.GET.get("q"))
     role = request.GET.get("role", "")
     context = {
         "title": "People",
@@ -55,8 +56,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()]
-    marked = mark_read(actor=request.user, notification_ids=ids or None)
+    # No id means "mark all read"; ids that are not ids mark nothing rather than everything.
+    chosen = ids(request.POST.getlist("id")) if "id" in request.POST else None
+    marked = mark_read(actor=request.user, notification_ids=chosen)
     if marked:
         messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
     return redirect("accounts:notification_list")

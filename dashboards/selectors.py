@@ -15,6 +15,7 @@ from django.db.models import Count, F, Max, Min, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.params import id_or_none
 from assessment.models import Decision, Outcome
 from assessment.progress import is_complete, units_signed_off
 from assessment.selectors import QueueCounts, centre_assessors, queue_counts
@@ -170,8 +171,9 @@ def learner_table(
     query = query.strip().lower()
     if rag in Rag.values:
         rows = [r for r in rows if r.rag == rag]
-    if assessor.isdigit():
-        rows = [r for r in rows if r.portfolio.assessor_id == int(assessor)]
+    assessor_id = id_or_none(assessor)
+    if assessor_id is not None:
+        rows = [r for r in rows if r.portfolio.assessor_id == assessor_id]
     if query:
         rows = [
             r

@@ -9,6 +9,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 
 from accounts.models import Role, User
+from accounts.params import ModelIdsChoiceField
 from accounts.text import FreeTextField
 from cohorts.models import Cohort
 from enrolment.intake_file import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, NOT_UTF8, decode_intake
@@ -23,6 +24,7 @@ from enrolment.validation import (
     NO_START,
     cohort_problem,
     dates_problem,
+    formula_problem,
 )
 from qualifications.models import Qualification
 
@@ -38,6 +40,12 @@ def _qualification_field() -> forms.ModelChoiceField:
         empty_label="Choose a qualification",
         error_messages={"required": NO_QUALIFICATION},
     )
+
+
+def _not_a_formula(value: str) -> str:
+    if problem := formula_problem(value):
+        raise forms.ValidationError(problem)
+    return value
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -77,7 +85,7 @@ class CohortForm(DatesForm):
         error_messages={"required": "Give the cohort a name."},
     )
     qualification = _qualification_field()
-    tutors = forms.ModelMultipleChoiceField(
+    tutors = ModelIdsChoiceField(
         label="Tutors",
         queryset=User.objects.none(),
         required=False,
@@ -90,6 +98,9 @@ class CohortForm(DatesForm):
     def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tutors"].queryset = centre_people(centre_id, Role.TUTOR).order_by("full_name")
+
+    def clean_name(self) -> str:
+        return _not_a_formula(self.cleaned_data["name"])
 
 
 class EnrolForm(DatesForm):
@@ -127,6 +138,9 @@ class EnrolForm(DatesForm):
         self.fields["assessor"].queryset = centre_people(centre_id, Role.ASSESSOR).order_by(
             "full_name"
         )
+
+    def clean_full_name(self) -> str:
+        return _not_a_formula(self.cleaned_data["full_name"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -27,13 +27,12 @@ from enrolment.validation import (
     NAME_MAX_LENGTH,
     Enrolment,
     enrolment_check,
+    formula_problem,
     is_email,
     normalise_email,
 )
 from qualifications.models import Qualification
 
-# Cells a spreadsheet would run as a formula when the file is opened again.
-FORMULA_STARTS = ("=", "+", "-", "@")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 FIELD_LIMITS = {"name": NAME_MAX_LENGTH}
@@ -175,11 +174,9 @@ def _cell_problems(cells: dict[str, str]) -> dict[str, str]:
         value = cells[column]
         if not value:
             found[column] = f"Empty: every row needs the learner’s {column}."
-        elif value.startswith(FORMULA_STARTS):
-            found[column] = (
-                f"Starts with “{value[0]}”, so a spreadsheet would run it as a formula. "
-                "Type the value itself, without a formula."
-            )
+        elif problem := formula_problem(value):
+            # The file would be opened in a spreadsheet again; every cell is held to this.
+            found[column] = problem
         elif len(value) > FIELD_LIMITS.get(column, EMAIL_MAX_LENGTH):
             found[column] = "Too long: check that this is the right cell."
     return found

@@ -36,6 +36,7 @@ from enrolment.validation import (
     Enrolment,
     dates_problem,
     enrolment_check,
+    formula_problem,
     normalise_email,
     normalise_name,
     own_assessor_problem,
@@ -160,6 +161,8 @@ def cohort_create(
     tutors = list(tutors)
     if not name:
         raise EnrolmentRefused("Give the cohort a name.", field="name")
+    if problem := formula_problem(name):
+        raise EnrolmentRefused(problem, field="name")
     if problem := dates_problem(start_date, planned_end_date):
         raise EnrolmentRefused(problem, field="planned_end_date")
     if Cohort.objects.filter(centre_id=actor.centre_id, name__iexact=name).exists():

@@ -16,11 +16,14 @@ from django.core.validators import validate_email
 
 from accounts.models import User
 from cohorts.models import Cohort
+from portfolio.spreadsheet import FORMULA_STARTS
 from qualifications.models import Qualification
 
+# Says no more than that: whether an address has an account at another centre is not this
+# centre's to know.
 ELSEWHERE = (
-    "This email address belongs to an account at another centre, so it cannot be enrolled "
-    "here. Check the address, or ask the learner for another one."
+    "This email address cannot be enrolled here. Check it for typing mistakes, or ask the "
+    "learner for another address; if it is right, contact support."
 )
 NOT_AN_EMAIL = "This is not an email address; check it for typing mistakes."
 NOT_AN_ASSESSOR = "Choose an assessor who works at this centre."
@@ -68,6 +71,18 @@ def normalise_email(email: str) -> str:
 def normalise_name(name: str) -> str:
     """Names as people mean them: no leading, trailing or doubled spaces."""
     return " ".join(name.split())
+
+
+def formula_problem(value: str) -> str | None:
+    """Why a typed value cannot stand: lists of names and cohorts are opened in spreadsheets,
+    which would run one that starts like a formula."""
+    if not value.startswith(FORMULA_STARTS):
+        return None
+    first = {"\t": "a tab", "\r": "a line break"}.get(value[0], f"“{value[0]}”")
+    return (
+        f"Starts with {first}, so a spreadsheet would run it as a formula. Type the value "
+        "itself, without a formula."
+    )
 
 
 def is_email(email: str) -> bool:
@@ -130,6 +145,8 @@ def enrolment_check(
     found: dict[str, str] = {}
     if not full_name:
         found["full_name"] = NO_NAME
+    elif problem := formula_problem(full_name):
+        found["full_name"] = problem
     if not is_email(email):
         found["email"] = NOT_AN_EMAIL
     elif person is not None and person.centre_id != centre_id:

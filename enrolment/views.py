@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.params import id_or_none
 from enrolment import selectors
 from enrolment import services as enrolment
 from enrolment.access import get_cohort_to_manage, get_portfolio_to_manage, require_centre_admin
@@ -60,10 +61,10 @@ def learner_list(request: HttpRequest) -> HttpResponse:
     require_centre_admin(request.user)
     cohort = None
     if "cohort" in request.GET:
-        cohort_id = request.GET["cohort"]
-        if not cohort_id.isdigit():
+        cohort_id = id_or_none(request.GET["cohort"])
+        if cohort_id is None:
             raise Http404("No such cohort.")
-        cohort = get_cohort_to_manage(request.user, int(cohort_id))
+        cohort = get_cohort_to_manage(request.user, cohort_id)
     page = selectors.learner_page(
         centre_id=request.user.centre_id, cohort=cohort, page=request.GET.get("page")
     )

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from portfolio.models import AuditEntry, Evidence, EvidenceFile, Mapping, Portfolio
 
+# Shown on the admin's portfolio pages: the app's pages change a portfolio and audit it.
+ENROLMENT_NOTE = (
+    "Read-only here, because changes made in the admin are not recorded in the audit trail. "
+    "A centre administrator enrols learners and reassigns a portfolio's assessor or tutor on "
+    "the app's Enrolment pages (Enrolment → Learners → Reassign), which record each change."
+)
+
 
 @admin.register(Portfolio)
 class PortfolioAdmin(admin.ModelAdmin):
-    """For site operators; centre administrators enrol learners on the enrolment pages."""
+    """For site operators to look up a portfolio; it changes only on the Enrolment pages,
+    whose services write the audit entry the admin would skip."""
 
     list_display = [
         "learner",
@@ -23,8 +33,41 @@ class PortfolioAdmin(admin.ModelAdmin):
     list_filter = ["centre", "qualification", "cohort"]
     search_fields = ["learner__full_name", "learner__email", "qualification__title"]
     list_select_related = ["learner", "qualification", "centre", "assessor", "tutor", "cohort"]
-    autocomplete_fields = ["learner", "assessor", "tutor"]
     date_hierarchy = "start_date"
+    fieldsets = [
+        (
+            None,
+            {
+                "description": ENROLMENT_NOTE,
+                "fields": [
+                    "learner",
+                    "centre",
+                    "qualification",
+                    "assessor",
+                    "tutor",
+                    "cohort",
+                    "start_date",
+                    "planned_end_date",
+                    "created_at",
+                ],
+            },
+        )
+    ]
+    readonly_fields = fieldsets[0][1]["fields"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        return super().changelist_view(
+            request, {**(extra_context or {}), "subtitle": ENROLMENT_NOTE}
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class EvidenceFileInline(admin.TabularInline):

@@ -1,4 +1,10 @@
+"""The catalogue in the admin, to look things up: it changes only through its fixtures and
+`manage.py load_qualifications`, which check every reference and renumbering before writing
+(a criterion reworded here would change what learners' accepted evidence claims to meet)."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
@@ -14,9 +20,57 @@ from qualifications.models import (
     Unit,
 )
 
+CATALOGUE_NOTE = (
+    "Read-only here. The catalogue changes through its fixture files and "
+    "`manage.py load_qualifications`, which checks every change against the evidence "
+    "already mapped before writing it."
+)
+
+
+class CatalogueAdmin(admin.ModelAdmin):
+    """Shows catalogue rows with the note saying where they change; adds, edits and deletes
+    are refused."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        return super().changelist_view(
+            request, {**(extra_context or {}), "subtitle": CATALOGUE_NOTE}
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> Any:
+        context = {**(extra_context or {}), "subtitle": CATALOGUE_NOTE}
+        return super().change_view(request, object_id, form_url, context)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class CatalogueInline(admin.TabularInline):
+    extra = 0
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
 
 @admin.register(AwardingBody)
-class AwardingBodyAdmin(admin.ModelAdmin):
+class AwardingBodyAdmin(CatalogueAdmin):
     list_display = ["code", "name", "qualification_count"]
     search_fields = ["code", "name"]
 
@@ -28,15 +82,13 @@ class AwardingBodyAdmin(admin.ModelAdmin):
         return obj.qualification_total
 
 
-class QualificationUnitInline(admin.TabularInline):
+class QualificationUnitInline(CatalogueInline):
     model = QualificationUnit
-    extra = 0
-    autocomplete_fields = ["unit"]
     ordering = ["position"]
 
 
 @admin.register(Qualification)
-class QualificationAdmin(admin.ModelAdmin):
+class QualificationAdmin(CatalogueAdmin):
     list_display = ["title", "reference", "awarding_body", "level", "framework", "unit_count"]
     list_filter = ["awarding_body", "level", "framework"]
     search_fields = ["title", "reference"]
@@ -51,18 +103,16 @@ class QualificationAdmin(admin.ModelAdmin):
         return obj.unit_total
 
 
-class LearningOutcomeInline(admin.TabularInline):
+class LearningOutcomeInline(CatalogueInline):
     model = LearningOutcome
-    extra = 0
 
 
-class GuidanceItemInline(admin.TabularInline):
+class GuidanceItemInline(CatalogueInline):
     model = GuidanceItem
-    extra = 0
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(CatalogueAdmin):
     list_display = ["reference", "title", "level", "guided_learning_hours", "criterion_count"]
     list_filter = ["level", "qualifications"]
     search_fields = ["reference", "title"]
@@ -79,7 +129,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(LearningOutcome)
-class LearningOutcomeAdmin(admin.ModelAdmin):
+class LearningOutcomeAdmin(CatalogueAdmin):
     list_display = ["unit", "number", "text"]
     list_filter = ["unit"]
     search_fields = ["text", "unit__reference", "unit__title"]
@@ -87,16 +137,15 @@ class LearningOutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentCriterion)
-class AssessmentCriterionAdmin(admin.ModelAdmin):
+class AssessmentCriterionAdmin(CatalogueAdmin):
     list_display = ["number", "unit", "outcome", "text"]
     list_filter = ["unit"]
     search_fields = ["number", "text", "unit__reference", "unit__title"]
     list_select_related = ["unit", "outcome__unit"]
-    autocomplete_fields = ["unit"]
 
 
 @admin.register(GuidanceItem)
-class GuidanceItemAdmin(admin.ModelAdmin):
+class GuidanceItemAdmin(CatalogueAdmin):
     list_display = ["unit", "section", "position", "term", "text"]
     list_filter = ["section", "unit"]
     search_fields = ["term", "text"]
@@ -104,7 +153,7 @@ class GuidanceItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(QualificationUnit)
-class QualificationUnitAdmin(admin.ModelAdmin):
+class QualificationUnitAdmin(CatalogueAdmin):
     list_display = ["qualification", "unit", "position"]
     list_filter = ["qualification"]
     list_select_related = ["qualification", "unit"]

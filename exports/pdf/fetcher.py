@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from accounts.params import id_or_none
 from portfolio.models import EvidenceFile, Portfolio
 
 SCHEME = "export:"
@@ -36,10 +37,11 @@ class ExportFetcher(URLFetcher):
                 url, STYLESHEET.read_bytes(), {"Content-Type": "text/css; charset=utf-8"}
             )
         kind, _, identifier = target.partition("/")
-        if kind == "image" and identifier.isdigit():
+        file_id = id_or_none(identifier) if kind == "image" else None
+        if file_id is not None:
             evidence_file = (
                 EvidenceFile.objects.filter(
-                    pk=int(identifier), evidence__portfolio=self.portfolio, kind="image"
+                    pk=file_id, evidence__portfolio=self.portfolio, kind="image"
                 )
                 .only("file", "print_rendition", "content_type")
                 .first()

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.params import ids, search_words
 from portfolio import selectors, services
 from portfolio.access import get_evidence_for, get_mapping_for
 from portfolio.errors import ActionRefused
@@ -26,7 +27,7 @@ STAR_PROMPTS = [
 def mapping_pick(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose the criteria this evidence meets, grouped unit → outcome → criterion."""
     evidence = get_evidence_for(request.user, pk, write=True)
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_words(request.GET.get("q"))
     context = {
         "title": "Map evidence to criteria",
         "evidence": evidence,
@@ -41,7 +42,7 @@ def mapping_pick(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _chosen_criteria(request: HttpRequest, evidence: Evidence) -> list[AssessmentCriterion]:
     raw = request.POST.getlist("criteria") or request.GET.getlist("criteria")
-    return selectors.criteria_to_map(evidence, {int(value) for value in raw if value.isdigit()})
+    return selectors.criteria_to_map(evidence, set(ids(raw)))
 
 
 @login_required
