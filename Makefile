@@ -28,7 +28,7 @@ run: install
 	$(PYTHON) manage.py load_qualifications
 	$(PYTHON) manage.py seed_demo
 	@echo "Serving http://$(HOST):$(PORT) with a task worker; Ctrl-C stops both."
-	@$(PYTHON) manage.py db_worker --interval 1 & worker=$$!; \
+	@$(PYTHON) manage.py worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
