@@ -74,6 +74,7 @@ class ResilientWorker(Worker):
                 if task_result is not None:
                     # Records its own outcome, retrying; an error that outlasts that lands here.
                     self.run_task(task_result)
+                    self.last_beat_at = None  # count it in the heartbeat at once
             except DATABASE_ERRORS as error:
                 self.recover(error)
                 continue
