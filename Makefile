@@ -27,9 +27,10 @@ run: install
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py load_qualifications
 	$(PYTHON) manage.py seed_demo
-	@echo "Serving http://$(HOST):$(PORT) with a task worker; Ctrl-C stops both."
-	@$(PYTHON) manage.py db_worker --interval 1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Serving http://$(HOST):$(PORT) with two task workers (renditions, exports); Ctrl-C stops all."
+	@$(PYTHON) manage.py worker --queue-name renditions,default --worker-id "renditions@$$(uname -n)" & renditions=$$!; \
+	$(PYTHON) manage.py worker --queue-name exports --worker-id "exports@$$(uname -n)" & exports=$$!; \
+	trap 'kill $$renditions $$exports 2>/dev/null' EXIT INT TERM; \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -188,3 +188,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per task worker, beaten as it loops, so anyone can see whether it is taking tasks."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    queues = models.CharField(max_length=200)
+    host = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    last_beat = models.DateTimeField(default=timezone.now)
+    tasks_run = models.PositiveIntegerField(default=0)
+    # The last database error it recovered from, so a worker that keeps failing is noticed.
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["queues", "-last_beat"]
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} ({self.queues})"

@@ -202,8 +202,18 @@ FILE_UPLOAD_HANDLERS = ["portfolio.uploads.handler.LimitedTemporaryFileUploadHan
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 # Background tasks (image renditions, notification digests, PDF exports) are stored in the
-# database and run by `manage.py db_worker`, which `make run` starts beside the web server.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# database and run by `manage.py worker`; `make run` starts one for renditions and the default
+# queue and one for exports, so a thumbnail never waits behind a long PDF.
+TASK_QUEUES = ["default", "renditions", "exports"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# Each export runs in a child process of the worker, stopped and marked failed after
+# EXPORT_MAX_SECONDS or once it needs EXPORT_MAX_MEMORY_MB more memory than the worker holds.
+# Each portfolio, and each person, may have only so many PDFs queued or being made at once.
+EXPORT_IN_CHILD_PROCESS = env_bool("EXPORT_IN_CHILD_PROCESS", default=True)
+EXPORT_MAX_SECONDS = env_int("EXPORT_MAX_SECONDS", 900, minimum=10)
+EXPORT_MAX_MEMORY_MB = env_int("EXPORT_MAX_MEMORY_MB", 1536, minimum=64)
+EXPORT_MAX_UNFINISHED_PER_PORTFOLIO = env_int("EXPORT_MAX_UNFINISHED_PER_PORTFOLIO", 1, minimum=1)
+EXPORT_MAX_UNFINISHED_PER_PERSON = env_int("EXPORT_MAX_UNFINISHED_PER_PERSON", 3, minimum=1)
 NOTIFICATION_DIGEST_MINUTES = env_int("NOTIFICATION_DIGEST_MINUTES", 10, minimum=0)
 # RAG status on tutors' dashboards: a learner is "behind" when the share of criteria met trails
 # the share of their planned time elapsed by more than the first margin (percentage points),

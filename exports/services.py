@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from exports.models import ExportScope, PortfolioExport
+from exports.models import ExportScope, ExportState, PortfolioExport
 from exports.tasks import build_export
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
@@ -28,6 +31,28 @@ def normalise_code(code: str) -> str:
     return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
 
 
+# An export unfinished this long is presumed lost with its worker, and no longer holds a place.
+UNFINISHED_FOR_AT_MOST = timedelta(days=1)
+
+
+def _refuse_too_many_unfinished(*, actor: User, portfolio: Portfolio) -> None:
+    """One learner's PDFs cannot fill the export queue: so many at once per portfolio and person."""
+    unfinished = PortfolioExport.objects.filter(
+        state__in=[ExportState.QUEUED, ExportState.RUNNING],
+        requested_at__gte=timezone.now() - UNFINISHED_FOR_AT_MOST,
+    )
+    if (
+        unfinished.filter(portfolio=portfolio).count()
+        >= settings.EXPORT_MAX_UNFINISHED_PER_PORTFOLIO
+    ):
+        raise ActionRefused("A PDF of this portfolio is already being made; wait for it to finish.")
+    mine = unfinished.filter(requested_by=actor).count()
+    if mine >= settings.EXPORT_MAX_UNFINISHED_PER_PERSON:
+        raise ActionRefused(
+            f"You already have {mine} PDFs being made; wait for one to finish, then ask again."
+        )
+
+
 @transaction.atomic
 def export_request(
     *, actor: User, portfolio: Portfolio, scope: str, unit: Unit | None = None
@@ -42,6 +67,10 @@ def export_request(
             raise ActionRefused("Choose a unit of this qualification to export.")
     else:
         unit = None
+    # Lock the portfolio and the person so two requests at once cannot both pass the limits.
+    Portfolio.objects.select_for_update().filter(pk=portfolio.pk).first()
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    _refuse_too_many_unfinished(actor=actor, portfolio=portfolio)
     export = PortfolioExport.objects.create(
         portfolio=portfolio,
         requested_by=actor,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from exports.bounds import run_bounded
 from exports.build import build_safely
 
 
-@task
+@task(queue_name="exports")
 def build_export(export_id: int) -> None:
-    """Render a requested PDF portfolio, reporting progress as each section is done."""
-    build_safely(export_id)
+    """Render a requested PDF portfolio in a bounded child process, reporting progress."""
+    run_bounded(build_safely, export_id)

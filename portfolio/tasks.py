@@ -17,7 +17,7 @@ from portfolio.uploads import make_renditions
 logger = logging.getLogger(__name__)
 
 
-@task
+@task(queue_name="renditions")
 def make_file_renditions(evidence_file_id: int) -> None:
     """Make an image's thumbnail and print-size rendition once, and keep them."""
     evidence_file = EvidenceFile.objects.filter(pk=evidence_file_id).first()

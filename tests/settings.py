@@ -16,4 +16,14 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Tasks run in-line as soon as they are enqueued (after commit), so tests see their results.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": TASK_QUEUES,  # noqa: F405
+    }
+}
+# In-line exports share the test's transaction, so they cannot run in a child process; and
+# since that transaction never commits, a requested PDF stays queued: allow many at once.
+EXPORT_IN_CHILD_PROCESS = False
+EXPORT_MAX_UNFINISHED_PER_PORTFOLIO = 100
+EXPORT_MAX_UNFINISHED_PER_PERSON = 100
