@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Centre, Role, User
 from cohorts.models import Cohort
-from qualifications.models import AssessmentCriterion, Qualification
+from qualifications.models import AssessmentCriterion, Qualification, Unit
 
 
 class PortfolioQuerySet(models.QuerySet):
@@ -93,6 +93,25 @@ class Portfolio(models.Model):
             errors["cohort"] = "This cohort belongs to another centre."
         if errors:
             raise ValidationError(errors)
+
+
+class UnitChoice(models.Model):
+    """An optional unit chosen for this portfolio. Mandatory units are never stored here:
+    they follow from the qualification (`QualificationUnit.mandatory`)."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="unit_choices")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    chosen_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    chosen_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["portfolio", "unit__reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "unit"], name="unit_chosen_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.reference} chosen for {self.portfolio}"
 
 
 class EvidenceType(models.TextChoices):
