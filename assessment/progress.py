@@ -4,7 +4,11 @@ A criterion's own status comes from its mappings (`portfolio.progress`). On top 
 
 - A unit is ready for sign-off when every one of its criteria is met.
 - A unit is complete when it is signed off (an active, unrevoked sign-off).
-- A portfolio is complete when every unit of its qualification is signed off.
+- A portfolio works towards its qualification's mandatory units and the optional units
+  chosen for it (`portfolio.units`); nothing else counts.
+- A graded unit needs its pass criteria; merit and distinction criteria raise its grade.
+- A portfolio is complete when every one of its units is signed off and they satisfy the
+  qualification's rules of combination (`qualifications.rules`).
 
 A whole portfolio's progress costs five queries, whatever its size.
 """
@@ -24,8 +28,10 @@ from portfolio.progress import (
     PortfolioIds,
     criteria_met_by_unit,
 )
-from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
-from qualifications.selectors import criteria_count_by_unit, units_by_qualification
+from portfolio.units import unit_ids_by_portfolio, units_of
+from qualifications.models import AssessmentCriterion, Unit
+from qualifications.rules import is_complete, ksb_coverage, unit_grade
+from qualifications.selectors import criteria_count_by_unit, rules_by_qualification
 
 
 @dataclass
@@ -36,15 +42,39 @@ class UnitProgress:
     declaration: UnitDeclaration | None = None
 
     @property
+    def required(self) -> list[CriterionProgress]:
+        """The criteria every learner must meet: all of an ungraded unit's, a graded unit's
+        pass criteria. Merit and distinction criteria raise the grade but are optional."""
+        return [item for item in self.criteria if item.criterion.counts_towards_pass]
+
+    @property
     def total(self) -> int:
-        return len(self.criteria)
+        return len(self.required)
 
     def count(self, status: CriterionStatus) -> int:
         return sum(1 for item in self.criteria if item.status == status)
 
     @property
     def met(self) -> int:
-        return self.count(CriterionStatus.MET)
+        return sum(1 for item in self.required if item.status == CriterionStatus.MET)
+
+    @property
+    def is_graded(self) -> bool:
+        return any(item.criterion.grade for item in self.criteria)
+
+    @property
+    def grade(self) -> str | None:
+        """Pass, merit or distinction from the criteria met; None if ungraded or not yet a pass."""
+        return unit_grade(
+            (item.criterion.grade, item.status == CriterionStatus.MET) for item in self.criteria
+        )
+
+    @property
+    def ksb(self) -> dict[str, tuple[int, int]]:
+        """Knowledge, skills and behaviours met and in all, for an apprenticeship standard."""
+        return ksb_coverage(
+            (item.criterion.number, item.status == CriterionStatus.MET) for item in self.criteria
+        )
 
     @property
     def submitted(self) -> int:
@@ -76,13 +106,9 @@ class UnitProgress:
 
 
 def portfolio_progress(portfolio: Portfolio) -> list[UnitProgress]:
-    """Progress per unit of the portfolio's qualification, in the qualification's unit order."""
-    units = [
-        link.unit
-        for link in QualificationUnit.objects.filter(qualification_id=portfolio.qualification_id)
-        .select_related("unit")
-        .order_by("position")
-    ]
+    """Progress per unit the portfolio works towards (mandatory and chosen optional units),
+    in the qualification's unit order."""
+    units = list(units_of(portfolio))
     criteria = (
         AssessmentCriterion.objects.filter(unit__in=units)
         .select_related("outcome")
@@ -131,15 +157,39 @@ def portfolio_progress(portfolio: Portfolio) -> list[UnitProgress]:
     ]
 
 
-def is_complete(*, units_total: int, units_signed_off: int) -> bool:
-    """A portfolio is complete when every unit of its qualification is signed off."""
-    return units_total > 0 and units_signed_off >= units_total
-
-
-def portfolio_is_complete(units: list[UnitProgress]) -> bool:
+def portfolio_is_complete(portfolio: Portfolio, units: list[UnitProgress]) -> bool:
+    """Complete when every unit the portfolio works towards is signed off and those units
+    satisfy the qualification's rules of combination."""
+    rules = rules_by_qualification([portfolio.qualification_id])[portfolio.qualification_id]
     return is_complete(
-        units_total=len(units), units_signed_off=sum(1 for unit in units if unit.signed_off)
+        rules,
+        chosen={unit.unit.reference for unit in units},
+        signed_off={unit.unit.reference for unit in units if unit.signed_off},
     )
+
+
+def completion(portfolios: list[Portfolio]) -> dict[int, bool]:
+    """Whether each portfolio is complete (see portfolio_is_complete); seven queries."""
+    rules = rules_by_qualification({p.qualification_id for p in portfolios})
+    unit_ids = unit_ids_by_portfolio(portfolios)
+    references = dict(
+        Unit.objects.filter(pk__in={u for ids in unit_ids.values() for u in ids}).values_list(
+            "pk", "reference"
+        )
+    )
+    signed: dict[int, set[int]] = defaultdict(set)
+    for portfolio_id, unit_id in UnitSignOff.objects.filter(
+        portfolio__in=[p.pk for p in portfolios], revoked_at__isnull=True
+    ).values_list("portfolio_id", "unit_id"):
+        signed[portfolio_id].add(unit_id)
+    return {
+        p.pk: is_complete(
+            rules[p.qualification_id],
+            chosen={references[u] for u in unit_ids[p.pk]},
+            signed_off={references[u] for u in unit_ids[p.pk] if u in signed[p.pk]},
+        )
+        for p in portfolios
+    }
 
 
 def units_signed_off(portfolios: PortfolioIds) -> dict[int, int]:
@@ -164,8 +214,8 @@ def unit_all_met(portfolio: Portfolio, unit: Unit) -> bool:
 
 def units_ready_for_sign_off(portfolios: list[Portfolio]) -> dict[int, list[int]]:
     """Unit ids whose criteria are all met but not yet signed off, by portfolio id; 4 queries."""
-    qualification_units = units_by_qualification(p.qualification_id for p in portfolios)
-    totals = criteria_count_by_unit(u for units in qualification_units.values() for u in units)
+    portfolio_units = unit_ids_by_portfolio(portfolios)
+    totals = criteria_count_by_unit(u for units in portfolio_units.values() for u in units)
     met = criteria_met_by_unit(p.pk for p in portfolios)
     signed = set(
         UnitSignOff.objects.filter(
@@ -174,7 +224,7 @@ def units_ready_for_sign_off(portfolios: list[Portfolio]) -> dict[int, list[int]
     )
     ready: dict[int, list[int]] = defaultdict(list)
     for portfolio in portfolios:
-        for unit_id in qualification_units[portfolio.qualification_id]:
+        for unit_id in portfolio_units[portfolio.pk]:
             total = totals.get(unit_id, 0)
             if (
                 total

@@ -14,6 +14,7 @@ from exports.models import ExportScope, ExportState, PortfolioExport
 from exports.tasks import build_export
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
+from portfolio.units import works_towards
 from portfolio.models import Portfolio
 from qualifications.models import Unit
 
@@ -63,8 +64,8 @@ def export_request(
             "Choose what to include: the whole portfolio, one unit, or accepted evidence."
         )
     if scope == ExportScope.UNIT:
-        if unit is None or not portfolio.qualification.unit_links.filter(unit=unit).exists():
-            raise ActionRefused("Choose a unit of this qualification to export.")
+        if unit is None or not works_towards(portfolio, unit.pk):
+            raise ActionRefused("Choose one of this portfolio's units to export.")
     else:
         unit = None
     # Lock the portfolio and the person so two requests at once cannot both pass the limits.

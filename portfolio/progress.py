@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 
 from portfolio.models import Mapping, MappingStatus, Portfolio
-from qualifications.models import AssessmentCriterion
+from qualifications.models import PASS_BANDS, AssessmentCriterion
 
 
 class CriterionStatus(models.TextChoices):
@@ -79,22 +79,16 @@ PortfolioIds = QuerySet[Portfolio] | Iterable[int]
 def _accepted(portfolios: PortfolioIds) -> QuerySet[Mapping]:
     if not isinstance(portfolios, QuerySet):
         portfolios = list(portfolios)
-    return Mapping.objects.filter(evidence__portfolio__in=portfolios, status=MappingStatus.ACCEPTED)
-
-
-def criteria_met(portfolios: PortfolioIds) -> dict[int, int]:
-    """Distinct criteria met, by portfolio id, for a queryset or list of portfolio ids; one
-    query. Portfolios with none met are absent."""
-    return dict(
-        _accepted(portfolios)
-        .values("evidence__portfolio_id")
-        .annotate(met=Count("criterion_id", distinct=True))
-        .values_list("evidence__portfolio_id", "met")
+    return Mapping.objects.filter(
+        evidence__portfolio__in=portfolios,
+        status=MappingStatus.ACCEPTED,
+        criterion__grade__in=PASS_BANDS,
     )
 
 
 def criteria_met_by_unit(portfolios: PortfolioIds) -> dict[tuple[int, int], int]:
-    """Distinct criteria met, by (portfolio id, unit id); one query. Zeroes are absent."""
+    """Distinct criteria met that every learner must meet (all of an ungraded unit's, a graded
+    unit's pass criteria), by (portfolio id, unit id); one query. Zeroes are absent."""
     return {
         (portfolio_id, unit_id): met
         for portfolio_id, unit_id, met in _accepted(portfolios)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from portfolio.models import Evidence, EvidenceFile, FileKind, Mapping, Portfolio
-from portfolio.progress import criteria_met
+from portfolio.models import Evidence, EvidenceFile, FileKind, Mapping, MappingStatus, Portfolio
+from portfolio.units import criteria_progress, units_of
 from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection, Unit
-from qualifications.selectors import criteria_count_by_qualification
 
 
 def portfolio_list(user: User, *, own_only: bool = False) -> list[Portfolio]:
-    """Visible portfolios (or only the person's own) with criteria met and total, in three
-    queries."""
+    """Visible portfolios (or only the person's own) with criteria met and total over their
+    own units, in five queries."""
     visible = Portfolio.objects.visible_to(user)
     if own_only:
         visible = visible.filter(learner=user)
@@ -25,19 +25,15 @@ def portfolio_list(user: User, *, own_only: bool = False) -> list[Portfolio]:
             "learner", "qualification__awarding_body", "assessor", "tutor", "cohort"
         )
     )
-    qualification_ids = {p.qualification_id for p in portfolios}
-    totals = criteria_count_by_qualification(qualification_ids)
-    met = criteria_met(p.pk for p in portfolios)
+    progress = criteria_progress(portfolios)
     for portfolio in portfolios:
-        portfolio.criteria_total = totals.get(portfolio.qualification_id, 0)
-        portfolio.criteria_met = met.get(portfolio.pk, 0)
+        portfolio.criteria_met, portfolio.criteria_total = progress[portfolio.pk]
     return portfolios
 
 
 def portfolio_units(portfolio: Portfolio) -> QuerySet[Unit]:
-    return Unit.objects.filter(
-        qualification_links__qualification_id=portfolio.qualification_id
-    ).order_by("qualification_links__position")
+    """The units the portfolio works towards, in the qualification's order."""
+    return units_of(portfolio)
 
 
 def evidence_library(portfolio: Portfolio, filters: dict[str, Any]) -> QuerySet[Evidence]:
@@ -127,12 +123,11 @@ def mapped_criterion_ids(evidence: Evidence) -> set[int]:
 
 
 def criteria_to_map(evidence: Evidence, criterion_ids: set[int]) -> list[AssessmentCriterion]:
-    """The chosen criteria that belong to the portfolio's qualification and are not yet mapped
-    from this evidence, in unit → outcome → number order."""
+    """The chosen criteria that belong to the portfolio's units and are not yet mapped from
+    this evidence, in unit → outcome → number order."""
     return list(
         AssessmentCriterion.objects.filter(
-            pk__in=criterion_ids,
-            unit__qualification_links__qualification_id=evidence.portfolio.qualification_id,
+            pk__in=criterion_ids, unit__in=units_of(evidence.portfolio)
         )
         .exclude(mappings__evidence=evidence)
         .select_related("unit", "outcome")
@@ -150,3 +145,14 @@ def mapping_guidance(criteria: list[AssessmentCriterion]) -> dict[int, list[Guid
     for item in items:
         guidance.setdefault(item.unit_id, []).append(item)
     return guidance
+
+
+def accepted_mappings_by_criterion(criterion_ids: Iterable[int]) -> dict[int, int]:
+    """Accepted mappings per criterion, in every centre: what the catalogue loader must not
+    silently reword. Criteria with none are absent."""
+    return dict(
+        Mapping.objects.filter(criterion_id__in=list(criterion_ids), status=MappingStatus.ACCEPTED)
+        .values("criterion_id")
+        .annotate(total=Count("pk"))
+        .values_list("criterion_id", "total")
+    )

@@ -292,6 +292,9 @@ class Grade(models.TextChoices):
     DISTINCTION = "distinction", "Distinction"
 
 
+PASS_BANDS = ("", Grade.PASS)  # what every learner must meet: ungraded or pass criteria
+
+
 class AssessmentCriterion(models.Model):
     """What a learner must show, coded "1.1", "1.1a", "P1"/"M1"/"D1" (graded units) or
     "K1"/"S1"/"B1" (apprenticeship standards), unique within its unit.
@@ -350,7 +353,7 @@ class AssessmentCriterion(models.Model):
     def counts_towards_pass(self) -> bool:
         """Criteria every learner must meet: all of an ungraded unit's, a graded unit's pass
         criteria."""
-        return self.grade in ("", Grade.PASS)
+        return self.grade in PASS_BANDS
 
 
 class GuidanceSection(models.TextChoices):

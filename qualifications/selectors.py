@@ -10,14 +10,18 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from qualifications.models import (
+    PASS_BANDS,
     AssessmentCriterion,
+    BarredCombination,
     GuidanceItem,
     GuidanceSection,
     LearningOutcome,
     Qualification,
     QualificationUnit,
+    RuleGroup,
     Unit,
 )
+from qualifications.rules import Group, Rules, UnitFacts
 
 
 def qualification_list() -> QuerySet[Qualification]:
@@ -87,20 +91,76 @@ def units_by_qualification(qualification_ids: Iterable[int]) -> dict[int, list[i
 
 
 def criteria_count_by_unit(unit_ids: Iterable[int]) -> dict[int, int]:
-    """How many assessment criteria each unit has; one query. Units with none are absent."""
+    """How many criteria of each unit every learner must meet (all of an ungraded unit's, a
+    graded unit's pass criteria); one query. Units with none are absent."""
     return dict(
-        AssessmentCriterion.objects.filter(unit_id__in=set(unit_ids))
+        AssessmentCriterion.objects.filter(unit_id__in=set(unit_ids), grade__in=PASS_BANDS)
         .values("unit_id")
         .annotate(total=Count("pk"))
         .values_list("unit_id", "total")
     )
 
 
-def criteria_count_by_qualification(qualification_ids: Iterable[int]) -> dict[int, int]:
-    """How many assessment criteria each qualification's units have in all; one query."""
-    return dict(
-        QualificationUnit.objects.filter(qualification_id__in=set(qualification_ids))
-        .values("qualification_id")
-        .annotate(total=Count("unit__criteria"))
-        .values_list("qualification_id", "total")
+def unit_facts(unit: Unit, *, reference: str | None = None) -> UnitFacts:
+    """What the rules of combination need to know about a unit."""
+    return UnitFacts(
+        reference=reference or unit.reference,
+        title=unit.title,
+        credits=unit.credits or 0,
+        level=unit.level,
     )
+
+
+def rules_by_qualification(qualification_ids: Iterable[int]) -> dict[int, Rules]:
+    """Each qualification's rules of combination, built from its rows; four queries."""
+    ids = set(qualification_ids)
+    qualifications = Qualification.objects.filter(pk__in=ids).only(
+        "pk", "min_credits", "level_rule_level", "level_rule_credits"
+    )
+    links = (
+        QualificationUnit.objects.filter(qualification_id__in=ids)
+        .select_related("unit")
+        .order_by("position")
+    )
+    units: dict[int, dict[str, UnitFacts]] = defaultdict(dict)
+    members: dict[int, list[str]] = defaultdict(list)
+    for link in links:
+        units[link.qualification_id][link.unit.reference] = unit_facts(link.unit)
+        if link.group_id:
+            members[link.group_id].append(link.unit.reference)
+    groups: dict[int, list[RuleGroup]] = defaultdict(list)
+    for group in RuleGroup.objects.filter(qualification_id__in=ids).order_by("position"):
+        groups[group.qualification_id].append(group)
+    barred: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for pair in BarredCombination.objects.filter(qualification_id__in=ids).values_list(
+        "qualification_id", "first__reference", "second__reference"
+    ):
+        barred[pair[0]].append((pair[1], pair[2]))
+
+    def tree(rows: list[RuleGroup], parent_id: int | None) -> tuple[Group, ...]:
+        return tuple(
+            Group(
+                name=row.name,
+                units=tuple(members[row.pk]),
+                groups=tree(rows, row.pk),
+                min_credits=row.min_credits,
+                max_credits=row.max_credits,
+                min_units=row.min_units,
+                max_units=row.max_units,
+            )
+            for row in rows
+            if row.parent_id == parent_id
+        )
+
+    return {
+        q.pk: Rules(
+            units=units[q.pk],
+            groups=tree(groups[q.pk], None),
+            min_credits=q.min_credits,
+            level_rule=(q.level_rule_level, q.level_rule_credits or 0)
+            if q.level_rule_level
+            else None,
+            barred=tuple(barred[q.pk]),
+        )
+        for q in qualifications
+    }

@@ -134,6 +134,10 @@ class GroupSpec(Spec):
                 raise ValueError(f"group {self.name}: min_{what} {low} is above max_{what} {high}")
         return self
 
+    def all_units(self) -> list[str]:
+        """Its own units and those of every group nested in it."""
+        return [ref for group in self.walk() for ref in group.units]
+
     def walk(self) -> list[GroupSpec]:
         """This group and every group nested in it, parents first."""
         found = [self]

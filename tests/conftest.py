@@ -26,10 +26,12 @@ from portfolio.models import Evidence, EvidenceFile, EvidenceType, Portfolio
 from qualifications.models import (
     AssessmentCriterion,
     AwardingBody,
+    BarredCombination,
     GuidanceItem,
     LearningOutcome,
     Qualification,
     QualificationUnit,
+    RuleGroup,
     Unit,
 )
 from tests.cast import person
@@ -91,6 +93,8 @@ CATALOGUE_MODELS = [
     AwardingBody,
     Unit,
     Qualification,
+    RuleGroup,
+    BarredCombination,
     QualificationUnit,
     LearningOutcome,
     AssessmentCriterion,

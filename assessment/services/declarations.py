@@ -14,6 +14,7 @@ from assessment.models import UnitDeclaration, UnitSignOff
 from assessment.services.actors import refuse_unless_assessor
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
+from portfolio.units import works_towards
 from portfolio.models import Mapping, Portfolio
 from portfolio.progress import criterion_is_met
 from qualifications.models import Unit
@@ -55,8 +56,8 @@ def _lock_portfolio(portfolio: Portfolio) -> Portfolio:
 
 
 def _check_unit(portfolio: Portfolio, unit: Unit) -> None:
-    if not portfolio.qualification.unit_links.filter(unit=unit).exists():
-        raise ActionRefused(f"{unit.title} is not part of {portfolio.qualification.title}.")
+    if not works_towards(portfolio, unit.pk):
+        raise ActionRefused(f"{unit.title} is not one of this portfolio's units.")
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": f"{portfolio.qualification.title}",
         "portfolio": portfolio,
         "units": units,
-        "complete": progress.portfolio_is_complete(units),
+        "complete": progress.portfolio_is_complete(portfolio, units),
         "referrals": selectors.referrals(portfolio),
         "can_read_timeline": can_read_timeline(request.user, portfolio),
         "gaps": [(unit, unit.gaps) for unit in units if unit.gaps],

@@ -155,6 +155,6 @@ def gather(export: PortfolioExport) -> ExportContent:
             .order_by("reviewed_at")
         ),
         audit=list(portfolio.audit_entries.select_related("actor").order_by("at", "pk")),
-        complete=portfolio_is_complete(all_units),
+        complete=portfolio_is_complete(portfolio, all_units),
         header=header,
     )

@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
+from portfolio.units import portfolio_unit_ids
 from portfolio.models import Evidence, Mapping, MappingStatus
 from portfolio.services.guards import lock_evidence, lock_mapping, require_learner
 from qualifications.models import AssessmentCriterion
@@ -76,16 +77,14 @@ def mappings_create(
     require_learner(actor, evidence.portfolio)
     if not commentaries:
         raise ActionRefused("Choose at least one criterion this evidence meets.")
-    allowed_units = set(
-        evidence.portfolio.qualification.unit_links.values_list("unit_id", flat=True)
-    )
+    allowed_units = set(portfolio_unit_ids(evidence.portfolio))
     already = set(evidence.mappings.values_list("criterion_id", flat=True))
     mappings = []
     for criterion, commentary in commentaries.items():
         if criterion.unit_id not in allowed_units:
             raise ActionRefused(
-                f"Criterion {criterion.number} is not part of "
-                f"{evidence.portfolio.qualification.title}."
+                f"Criterion {criterion.number} is not in a unit of this portfolio: its unit is "
+                "neither mandatory nor one of the optional units chosen."
             )
         if criterion.pk in already:
             raise ActionRefused(

@@ -15,7 +15,10 @@ from qualifications.models import (
     AwardingBody,
     Unit,
 )
-from qualifications.spec import UnitSpec
+from qualifications.rules import Rules, UnitFacts, satisfiable
+from qualifications.selectors import unit_facts
+from qualifications.spec import GroupSpec, QualificationSpec, UnitSpec
+from qualifications.usage import accepted_evidence
 
 
 def _check_unit(parsed: ParsedFile, index: int, unit: UnitSpec) -> list[CatalogueProblem]:
@@ -35,7 +38,7 @@ def _check_unit(parsed: ParsedFile, index: int, unit: UnitSpec) -> list[Catalogu
         seen_outcomes[outcome.number] = o_index
         for c_index, criterion in enumerate(outcome.criteria):
             c_loc = (*loc, "criteria", c_index, "number")
-            if criterion.outcome_number != outcome.number:
+            if criterion.outcome_number not in (None, outcome.number):
                 problems.append(
                     CatalogueProblem(
                         parsed.path,
@@ -67,17 +70,117 @@ def _check_duplicates(
     for parsed in files:
         for index, item in enumerate(getattr(parsed.spec, section)):
             value = getattr(item, key).lower()
+            version = getattr(item, "version", None)
+            if version is not None:
+                value = f"{value} version {version}"
             where = f"{parsed.path} {parsed.where((section, index, key))}"
             if value in seen:
                 problems.append(
                     CatalogueProblem(
                         parsed.path,
                         parsed.where((section, index, key)),
-                        f"{label} {getattr(item, key)} is defined twice (also at {seen[value]})",
+                        f"{label} {getattr(item, key)}"
+                        f"{' version ' + version if version is not None else ''} is defined "
+                        f"twice (also at {seen[value]})",
                     )
                 )
             else:
                 seen[value] = where
+    return problems
+
+
+def _known_units(files: list[ParsedFile]) -> dict[str, UnitFacts]:
+    """Every unit a qualification may name, by lower-case reference: the current version in
+    the database, overridden by the last version the files define."""
+    known = {
+        unit.reference.lower(): unit_facts(unit) for unit in Unit.objects.current().order_by("pk")
+    }
+    for parsed in files:
+        for spec in parsed.spec.units:
+            known[spec.reference.lower()] = UnitFacts(
+                reference=spec.reference,
+                title=spec.title,
+                credits=spec.credits or 0,
+                level=spec.level,
+            )
+    return known
+
+
+def _check_groups(
+    parsed: ParsedFile, q_index: int, qualification: QualificationSpec, known: set[str]
+) -> list[CatalogueProblem]:
+    problems = []
+    rules = qualification.rules
+    if rules is None:
+        return problems
+    base: Location = ("qualifications", q_index, "rules")
+    in_qualification = {ref.lower() for ref in qualification.unit_references()}
+    group_of: dict[str, str] = {}
+    names: set[str] = set()
+
+    def walk(groups: list[GroupSpec], loc: Location) -> None:
+        for g_index, group in enumerate(groups):
+            g_loc: Location = (*loc, "groups", g_index)
+            if group.name.lower() in names:
+                problems.append(
+                    CatalogueProblem(
+                        parsed.path,
+                        parsed.where((*g_loc, "name")),
+                        f"group {group.name} is named twice in {qualification.reference}",
+                    )
+                )
+            names.add(group.name.lower())
+            for u_index, reference in enumerate(group.units):
+                where = parsed.where((*g_loc, "units", u_index))
+                if reference.lower() not in known:
+                    problems.append(
+                        CatalogueProblem(
+                            parsed.path,
+                            where,
+                            f"group {group.name} names unknown unit {reference!r}: define it "
+                            "under units or load the file that does",
+                        )
+                    )
+                if reference.lower() in group_of:
+                    problems.append(
+                        CatalogueProblem(
+                            parsed.path,
+                            where,
+                            f"unit {reference} is in group {group_of[reference.lower()]} and "
+                            f"group {group.name}; a unit belongs to one group only",
+                        )
+                    )
+                else:
+                    group_of[reference.lower()] = group.name
+            walk(group.groups, g_loc)
+
+    walk(rules.groups, base)
+    if rules.groups:
+        for u_index, reference in enumerate(qualification.units):
+            if reference.lower() not in group_of:
+                problems.append(
+                    CatalogueProblem(
+                        parsed.path,
+                        parsed.where(("qualifications", q_index, "units", u_index)),
+                        f"unit {reference} is in no group of the rules of combination; "
+                        "put it in the group a learner takes it from",
+                    )
+                )
+    for b_index, (first, second) in enumerate(rules.barred):
+        where = parsed.where((*base, "barred", b_index))
+        for reference in (first, second):
+            if reference.lower() not in in_qualification:
+                problems.append(
+                    CatalogueProblem(
+                        parsed.path,
+                        where,
+                        f"barred unit {reference} is not a unit of {qualification.reference}",
+                    )
+                )
+        if first.lower() == second.lower():
+            problems.append(
+                CatalogueProblem(parsed.path, where, f"unit {first} is barred with itself")
+            )
     return problems
 
 
@@ -119,6 +222,91 @@ def _check_references(files: list[ParsedFile]) -> list[CatalogueProblem]:
                         )
                     )
                 listed.add(reference.lower())
+            problems.extend(_check_groups(parsed, q_index, qualification, unit_refs))
+    return problems
+
+
+def _check_rules(files: list[ParsedFile]) -> list[CatalogueProblem]:
+    """Credits that add up and rules some choice of units can satisfy."""
+    problems = []
+    known = _known_units(files)
+    for parsed in files:
+        same_file = {
+            spec.reference.lower(): UnitFacts(spec.reference, spec.title, spec.credits or 0, spec.level)
+            for spec in parsed.spec.units
+        }
+        for q_index, qualification in enumerate(parsed.spec.qualifications):
+            loc: Location = ("qualifications", q_index)
+            references = qualification.unit_references()
+            if any(ref.lower() not in known for ref in references):
+                continue  # already reported as an unknown unit
+            facts = {ref: same_file.get(ref.lower()) or known[ref.lower()] for ref in references}
+            rules = Rules.from_spec(qualification, facts)
+            known_here = {ref.lower(): unit for ref, unit in facts.items()}
+            counts_credits = qualification.credits is not None or not rules.every_unit_required
+            uncredited = [ref for ref, unit in facts.items() if not unit.credits]
+            if counts_credits and uncredited and qualification.rules is not None:
+                problems.append(
+                    CatalogueProblem(
+                        parsed.path,
+                        parsed.where((*loc, "rules")),
+                        f"the rules count credits but unit(s) {', '.join(uncredited)} have no "
+                        "credits; give every unit its credit value",
+                    )
+                )
+                continue
+            total = sum(unit.credits for unit in facts.values())
+            if qualification.credits is not None:
+                if rules.every_unit_required and total != qualification.credits:
+                    problems.append(
+                        CatalogueProblem(
+                            parsed.path,
+                            parsed.where((*loc, "credits")),
+                            f"credits is {qualification.credits} but its units, all mandatory, "
+                            f"add up to {total}",
+                        )
+                    )
+                elif rules.min_credits is not None and rules.min_credits != qualification.credits:
+                    problems.append(
+                        CatalogueProblem(
+                            parsed.path,
+                            parsed.where((*loc, "credits")),
+                            f"credits is {qualification.credits} but the rules ask for at least "
+                            f"{rules.min_credits}; the credit value of a qualification is the "
+                            "minimum a learner must achieve",
+                        )
+                    )
+            for group in qualification.rules.all_groups() if qualification.rules else []:
+                members = group.all_units()
+                available = sum(known_here[ref.lower()].credits for ref in members)
+                if group.min_credits is not None and group.min_credits > available:
+                    problems.append(
+                        CatalogueProblem(
+                            parsed.path,
+                            parsed.where((*loc, "rules")),
+                            f"group {group.name} asks for at least {group.min_credits} credits "
+                            f"but its units add up to only {available}",
+                        )
+                    )
+                if group.min_units is not None and group.min_units > len(members):
+                    problems.append(
+                        CatalogueProblem(
+                            parsed.path,
+                            parsed.where((*loc, "rules")),
+                            f"group {group.name} asks for at least {group.min_units} units but "
+                            f"holds only {len(members)}",
+                        )
+                    )
+            if not satisfiable(rules):
+                problems.append(
+                    CatalogueProblem(
+                        parsed.path,
+                        parsed.where((*loc, "rules")),
+                        f"no choice of units can satisfy the rules of combination of "
+                        f"{qualification.reference}; check the group limits, credits and "
+                        "barred pairs",
+                    )
+                )
     return problems
 
 
@@ -140,18 +328,28 @@ def _protected_references(criteria: list[AssessmentCriterion]) -> dict[int, int]
 
 
 def _check_protected(files: list[ParsedFile]) -> list[CatalogueProblem]:
-    """Refuse to delete or renumber a criterion that anything refers to.
+    """Refuse to delete or renumber a criterion that anything refers to, and to reword one
+    that evidence has been accepted against without saying so.
 
-    A criterion is renumbered when its current text appears in the file under another number,
-    whether or not its old number is reused; editing its text in place is a correction.
+    Within a version, a criterion is renumbered when its current text appears in the file
+    under another number, whether or not its old number is reused. A new version is compared
+    with the current one: a criterion that keeps its number (or names it with `was`) but
+    changes its words must say `reworded: true` if accepted evidence rests on it.
     """
     problems = []
     for parsed in files:
         for index, unit_spec in enumerate(parsed.spec.units):
+            versions = Unit.objects.filter(reference__iexact=unit_spec.reference)
+            same = versions.filter(version=unit_spec.version).first()
+            previous = same or versions.filter(is_current=True).first()
+            if previous is None:
+                continue
+            existing = list(previous.criteria.all())
+            accepted = accepted_evidence(c.pk for c in existing)
+            problems.extend(_check_rewording(parsed, index, unit_spec, existing, accepted, same))
+            if same is None:
+                continue
             wanted = {c.number: c.text for o in unit_spec.outcomes for c in o.criteria}
-            existing = list(
-                AssessmentCriterion.objects.filter(unit__reference__iexact=unit_spec.reference)
-            )
             references = _protected_references(existing)
             for criterion in existing:
                 count = references.get(criterion.pk)
@@ -174,9 +372,45 @@ def _check_protected(files: list[ParsedFile]) -> list[CatalogueProblem]:
                         parsed.where(("units", index, "outcomes")),
                         f"criterion {criterion.number} of unit {unit_spec.reference} would be "
                         f"{change}, but {count} record(s) refer to it; keep it as "
-                        f"{criterion.number} (edit its text in place if it needs correcting)",
+                        f"{criterion.number} (edit its text in place if it needs correcting), "
+                        "or publish the change as a new version",
                     )
                 )
+    return problems
+
+
+def _check_rewording(
+    parsed: ParsedFile,
+    index: int,
+    unit_spec: UnitSpec,
+    existing: list[AssessmentCriterion],
+    accepted: dict[int, int],
+    same: Unit | None,
+) -> list[CatalogueProblem]:
+    problems = []
+    by_number = {c.number: c for c in existing}
+    for o_index, outcome in enumerate(unit_spec.outcomes):
+        for c_index, criterion in enumerate(outcome.criteria):
+            before = by_number.get(criterion.was or criterion.number)
+            if (
+                before is None
+                or criterion.reworded
+                or not accepted.get(before.pk)
+                or before.text.strip() == criterion.text.strip()
+            ):
+                continue
+            where = ("units", index, "outcomes", o_index, "criteria", c_index, "text")
+            version = f"version {before.unit.version}" if same is None else "this version"
+            problems.append(
+                CatalogueProblem(
+                    parsed.path,
+                    parsed.where(where),
+                    f"criterion {criterion.number} of unit {unit_spec.reference} rewords "
+                    f"{before.number} of {version}, which {accepted[before.pk]} accepted "
+                    "mapping(s) rest on; add `reworded: true` if it still asks the same, or give "
+                    "it a new number if it asks something new",
+                )
+            )
     return problems
 
 
@@ -196,6 +430,8 @@ def validate(paths: Iterable[str | Path]) -> list[ParsedFile]:
     problems.extend(_check_duplicates(files, "qualifications", "reference", "qualification"))
     problems.extend(_check_duplicates(files, "units", "reference", "unit"))
     problems.extend(_check_references(files))
+    if not problems:
+        problems.extend(_check_rules(files))
     problems.extend(_check_protected(files))
     if problems:
         raise CatalogueInvalid(problems)
