@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from assessment.models import UnitDeclaration, UnitSignOff
 from portfolio.models import Mapping, Portfolio
@@ -177,32 +177,28 @@ def completion(portfolios: list[Portfolio]) -> dict[int, bool]:
             "pk", "reference"
         )
     )
-    signed: dict[int, set[int]] = defaultdict(set)
-    for portfolio_id, unit_id in UnitSignOff.objects.filter(
-        portfolio__in=[p.pk for p in portfolios], revoked_at__isnull=True
-    ).values_list("portfolio_id", "unit_id"):
-        signed[portfolio_id].add(unit_id)
+    signed = signed_off_units(p.pk for p in portfolios)
     return {
         p.pk: is_complete(
             rules[p.qualification_id],
             chosen={references[u] for u in unit_ids[p.pk]},
-            signed_off={references[u] for u in unit_ids[p.pk] if u in signed[p.pk]},
+            signed_off={references[u] for u in unit_ids[p.pk] if u in signed.get(p.pk, ())},
         )
         for p in portfolios
     }
 
 
-def units_signed_off(portfolios: PortfolioIds) -> dict[int, int]:
-    """Units with an active sign-off, by portfolio id; one query. Portfolios with none are
+def signed_off_units(portfolios: PortfolioIds) -> dict[int, set[int]]:
+    """Unit ids with an active sign-off, by portfolio id; one query. Portfolios with none are
     absent."""
     if not isinstance(portfolios, QuerySet):
         portfolios = list(portfolios)
-    return dict(
-        UnitSignOff.objects.filter(portfolio__in=portfolios, revoked_at__isnull=True)
-        .values("portfolio_id")
-        .annotate(total=Count("pk"))
-        .values_list("portfolio_id", "total")
-    )
+    signed: dict[int, set[int]] = defaultdict(set)
+    for portfolio_id, unit_id in UnitSignOff.objects.filter(
+        portfolio__in=portfolios, revoked_at__isnull=True
+    ).values_list("portfolio_id", "unit_id"):
+        signed[portfolio_id].add(unit_id)
+    return dict(signed)
 
 
 def unit_all_met(portfolio: Portfolio, unit: Unit) -> bool:

@@ -17,14 +17,16 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.params import id_or_none
 from assessment.models import Decision, Outcome
-from assessment.progress import is_complete, units_signed_off
+from assessment.progress import signed_off_units
 from assessment.selectors import QueueCounts, centre_assessors, queue_counts
 from cohorts.models import Cohort
 from dashboards.rag import RAG_ORDER, Rag, rag_status
 from portfolio.models import AuditEntry, Portfolio
-from portfolio.progress import criteria_met, criteria_met_by_unit
+from portfolio.progress import criteria_met_by_unit
+from portfolio.units import unit_ids_by_pair
 from qualifications.models import Qualification, Unit
-from qualifications.selectors import criteria_count_by_unit, units_by_qualification
+from qualifications.rules import Rules, is_complete
+from qualifications.selectors import criteria_count_by_unit, rules_by_qualification
 
 
 @dataclass
@@ -56,15 +58,18 @@ class LearnerRow:
 
 @dataclass
 class Measures:
-    """Each measure for a group of portfolios, by portfolio id; six grouped queries. Every
-    count comes from the module that owns it: criteria met from portfolio.progress, sign-offs
-    from assessment.progress, queues from assessment.selectors, the catalogue's from
-    qualifications.selectors."""
+    """Each measure for a group of portfolios, by portfolio id; grouped queries, a fixed number
+    whatever the group's size. Every count comes from the module that owns it: a portfolio's
+    units from portfolio.units, criteria met from portfolio.progress, sign-offs from
+    assessment.progress, queues from assessment.selectors, the catalogue's counts and rules
+    from qualifications.selectors, completion from qualifications.rules."""
 
     units: dict[int, list[int]]
     criteria: dict[int, int]
-    met: dict[int, int]
-    signed: dict[int, int]
+    met: dict[tuple[int, int], int]
+    signed: dict[int, set[int]]
+    rules: dict[int, Rules]
+    references: dict[int, str]
     queues: dict[int, QueueCounts]
     activity: dict[int, datetime.datetime]
 
@@ -76,12 +81,13 @@ class Measures:
         start: datetime.date,
         planned_end: datetime.date,
     ) -> None:
-        unit_ids = self.units.get(qualification_id, [])
+        unit_ids = self.units.get(pk, [])
+        signed = self.signed.get(pk, set())
         queue = self.queues.get(pk, QueueCounts())
         row.criteria_total = sum(self.criteria.get(u, 0) for u in unit_ids)
-        row.criteria_met = self.met.get(pk, 0)
+        row.criteria_met = sum(self.met.get((pk, u), 0) for u in unit_ids)
         row.units_total = len(unit_ids)
-        row.units_signed_off = self.signed.get(pk, 0)
+        row.units_signed_off = sum(1 for u in unit_ids if u in signed)
         row.waiting = queue.waiting
         row.referrals = queue.referrals
         row.last_activity = self.activity.get(pk)
@@ -91,18 +97,24 @@ class Measures:
             planned_end=planned_end,
             today=timezone.localdate(),
             complete=is_complete(
-                units_total=row.units_total, units_signed_off=row.units_signed_off
+                self.rules[qualification_id],
+                chosen={self.references[u] for u in unit_ids},
+                signed_off={self.references[u] for u in unit_ids if u in signed},
             ),
         )
 
 
-def measures(portfolios: QuerySet[Portfolio], qualification_ids: set[int]) -> Measures:
-    units = units_by_qualification(qualification_ids)
+def measures(portfolios: QuerySet[Portfolio], pairs: list[tuple[int, int]]) -> Measures:
+    """The measures of `portfolios`, given as a queryset and as (id, qualification id) pairs."""
+    units = unit_ids_by_pair(pairs)
+    unit_ids = {u for ids in units.values() for u in ids}
     return Measures(
         units=units,
-        criteria=criteria_count_by_unit(u for ids in units.values() for u in ids),
-        met=criteria_met(portfolios),
-        signed=units_signed_off(portfolios),
+        criteria=criteria_count_by_unit(unit_ids),
+        met=criteria_met_by_unit(portfolios),
+        signed=signed_off_units(portfolios),
+        rules=rules_by_qualification({q for _, q in pairs}),
+        references=dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "reference")),
         queues=queue_counts(portfolios),
         activity=dict(
             AuditEntry.objects.filter(portfolio__in=portfolios, actor=F("portfolio__learner"))
@@ -118,7 +130,7 @@ def learner_rows(portfolios: QuerySet[Portfolio]) -> list[LearnerRow]:
     items = list(portfolios.select_related("learner", "assessor", "qualification", "cohort"))
     found = measures(
         Portfolio.objects.filter(pk__in=[p.pk for p in items]),
-        {p.qualification_id for p in items},
+        [(p.pk, p.qualification_id) for p in items],
     )
     rows = []
     for portfolio in items:
@@ -317,7 +329,7 @@ def centre_overview(user: User) -> tuple[list[CohortSummary], list[dict]]:
             "pk", "cohort_id", "assessor_id", "qualification_id", "start_date", "planned_end_date"
         )
     )
-    found = measures(portfolios, {q for _, _, _, q, _, _ in plain})
+    found = measures(portfolios, [(pk, q) for pk, _, _, q, _, _ in plain])
     cohorts = {
         c.pk: CohortSummary(cohort=c)
         for c in Cohort.objects.filter(centre_id=user.centre_id).select_related("qualification")

@@ -14,8 +14,8 @@ from exports.models import ExportScope, ExportState, PortfolioExport
 from exports.tasks import build_export
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
-from portfolio.units import works_towards
 from portfolio.models import Portfolio
+from portfolio.units import works_towards
 from qualifications.models import Unit
 
 # Unambiguous letters and digits: no 0/O or 1/I/L to misread from paper.

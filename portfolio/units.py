@@ -17,28 +17,32 @@ from qualifications.selectors import criteria_count_by_unit
 
 def unit_ids_by_portfolio(portfolios: Iterable[Portfolio]) -> dict[int, list[int]]:
     """Unit ids each portfolio works towards, in qualification order; two queries."""
-    portfolios = list(portfolios)
+    return unit_ids_by_pair((p.pk, p.qualification_id) for p in portfolios)
+
+
+def unit_ids_by_pair(pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    """As unit_ids_by_portfolio, from (portfolio id, qualification id) pairs, for pages that
+    read thousands of portfolios as plain values; two queries."""
+    pairs = list(pairs)
     chosen: dict[int, set[int]] = defaultdict(set)
     for portfolio_id, unit_id in UnitChoice.objects.filter(
-        portfolio__in=[p.pk for p in portfolios]
+        portfolio_id__in=[pk for pk, _ in pairs]
     ).values_list("portfolio_id", "unit_id"):
         chosen[portfolio_id].add(unit_id)
     links: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for qualification_id, unit_id, mandatory in (
-        QualificationUnit.objects.filter(
-            qualification_id__in={p.qualification_id for p in portfolios}
-        )
+        QualificationUnit.objects.filter(qualification_id__in={q for _, q in pairs})
         .order_by("position")
         .values_list("qualification_id", "unit_id", "mandatory")
     ):
         links[qualification_id].append((unit_id, mandatory))
     return {
-        p.pk: [
+        pk: [
             unit_id
-            for unit_id, mandatory in links[p.qualification_id]
-            if mandatory or unit_id in chosen[p.pk]
+            for unit_id, mandatory in links[qualification_id]
+            if mandatory or unit_id in chosen[pk]
         ]
-        for p in portfolios
+        for pk, qualification_id in pairs
     }
 
 

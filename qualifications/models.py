@@ -108,7 +108,9 @@ class Unit(Versioned):
         ordering = ["title", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["reference", "version"], name="unit_version_once"),
-            models.CheckConstraint(condition=models.Q(level__in=Level.values), name="unit_level_known"),
+            models.CheckConstraint(
+                condition=models.Q(level__in=Level.values), name="unit_level_known"
+            ),
             models.CheckConstraint(
                 condition=models.Q(ofqual_reference="")
                 | models.Q(ofqual_reference__regex=OFQUAL_UNIT_PATTERN),
@@ -204,9 +206,7 @@ class RuleGroup(models.Model):
     class Meta:
         ordering = ["qualification", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["qualification", "name"], name="rule_group_name_once"
-            ),
+            models.UniqueConstraint(fields=["qualification", "name"], name="rule_group_name_once"),
         ]
 
     def __str__(self) -> str:
@@ -316,7 +316,9 @@ class AssessmentCriterion(models.Model):
     )
     range = models.TextField(blank=True, help_text="Range statement or amplification.")
     previous_number = models.CharField(
-        max_length=10, blank=True, help_text="Its number in the unit's previous version, if it moved."
+        max_length=10,
+        blank=True,
+        help_text="Its number in the unit's previous version, if it moved.",
     )
     reworded = models.BooleanField(
         default=False,
@@ -346,7 +348,7 @@ class AssessmentCriterion(models.Model):
 
     @property
     def ksb(self) -> str:
-        """"K", "S" or "B" for an apprenticeship standard's knowledge, skills and behaviours."""
+        """ "K", "S" or "B" for an apprenticeship standard's knowledge, skills and behaviours."""
         return self.number[0] if self.number[0] in "KSB" else ""
 
     @property

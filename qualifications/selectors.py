@@ -78,18 +78,6 @@ def guidance_sections(unit: Unit) -> list[tuple[str, str, list[GuidanceItem]]]:
     ]
 
 
-def units_by_qualification(qualification_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Unit ids of each qualification, in the qualification's order; one query."""
-    units: dict[int, list[int]] = defaultdict(list)
-    for qualification_id, unit_id in (
-        QualificationUnit.objects.filter(qualification_id__in=set(qualification_ids))
-        .order_by("position")
-        .values_list("qualification_id", "unit_id")
-    ):
-        units[qualification_id].append(unit_id)
-    return units
-
-
 def criteria_count_by_unit(unit_ids: Iterable[int]) -> dict[int, int]:
     """How many criteria of each unit every learner must meet (all of an ungraded unit's, a
     graded unit's pass criteria); one query. Units with none are absent."""

@@ -14,9 +14,9 @@ from assessment.models import UnitDeclaration, UnitSignOff
 from assessment.services.actors import refuse_unless_assessor
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
-from portfolio.units import works_towards
 from portfolio.models import Mapping, Portfolio
 from portfolio.progress import criterion_is_met
+from portfolio.units import works_towards
 from qualifications.models import Unit
 
 LEARNER_DECLARATION = (

@@ -12,9 +12,9 @@ from accounts.models import User
 from accounts.notifications import notify
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
-from portfolio.units import portfolio_unit_ids
 from portfolio.models import Evidence, Mapping, MappingStatus
 from portfolio.services.guards import lock_evidence, lock_mapping, require_learner
+from portfolio.units import portfolio_unit_ids
 from qualifications.models import AssessmentCriterion
 
 

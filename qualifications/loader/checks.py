@@ -232,7 +232,9 @@ def _check_rules(files: list[ParsedFile]) -> list[CatalogueProblem]:
     known = _known_units(files)
     for parsed in files:
         same_file = {
-            spec.reference.lower(): UnitFacts(spec.reference, spec.title, spec.credits or 0, spec.level)
+            spec.reference.lower(): UnitFacts(
+                spec.reference, spec.title, spec.credits or 0, spec.level
+            )
             for spec in parsed.spec.units
         }
         for q_index, qualification in enumerate(parsed.spec.qualifications):

@@ -163,9 +163,7 @@ def _write_unit(spec: UnitSpec, report: LoadReport) -> Unit:
     return unit
 
 
-def _unit_for(
-    reference: str, qualification: Qualification, same_file: dict[str, Unit]
-) -> Unit:
+def _unit_for(reference: str, qualification: Qualification, same_file: dict[str, Unit]) -> Unit:
     """The unit version a qualification links: the one defined in the same file, else the one
     this qualification version already links, else the current one."""
     key = reference.lower()
@@ -274,9 +272,7 @@ def _write_qualification(
             {},
         )
         pairs.append(pair.pk)
-    _delete(
-        BarredCombination, report, qualification.barred_combinations.exclude(pk__in=pairs)
-    )
+    _delete(BarredCombination, report, qualification.barred_combinations.exclude(pk__in=pairs))
     return qualification
 
 
