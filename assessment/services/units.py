@@ -124,7 +124,6 @@ def remove_unit(*, actor: User, portfolio: Portfolio, unit: Unit) -> None:
     if not can_choose_units(actor, portfolio):
         raise ActionRefused(NOT_YOURS)
     link = _link(portfolio, unit)
-    rules, taken = _taken(portfolio)
     if link.mandatory:
         raise ActionRefused(
             f"{unit.reference} is mandatory: every learner on this qualification takes it."
@@ -132,6 +131,7 @@ def remove_unit(*, actor: User, portfolio: Portfolio, unit: Unit) -> None:
     choice = UnitChoice.objects.filter(portfolio=portfolio, unit=unit).first()
     if choice is None:
         raise ActionRefused(f"{unit.reference} is not chosen, so there is nothing to remove.")
+    rules, taken = _taken(portfolio)
     if reason := removal_refusal(rules, taken, unit.reference):
         raise ActionRefused(sentence(reason))
     if held := _held_by(portfolio, unit):
