@@ -43,6 +43,14 @@ def require_iqa_role(user: User) -> None:
         raise PermissionDenied("Only internal quality assurers sample decisions.")
 
 
+def can_choose_units(user: User, portfolio: Portfolio) -> bool:
+    """Optional units are chosen by the learner's assessor or an administrator at the
+    portfolio's centre; everyone else who can see the portfolio reads the choice."""
+    return is_assessor_of(user, portfolio) or (
+        user.has_role(Role.CENTRE_ADMIN) and user.centre_id == portfolio.centre_id
+    )
+
+
 def can_read_timeline(user: User, portfolio: Portfolio) -> bool:
     """The audit timeline is for the portfolio's assessor and the centre's IQAs and admins."""
     return is_assessor_of(user, portfolio) or user.has_role(Role.IQA, Role.CENTRE_ADMIN)

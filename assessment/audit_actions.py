@@ -56,6 +56,7 @@ def sampling_rates(changes: Changes) -> list[str]:
 
 
 WORDING = {"unit": Field("Unit"), "wording": Field("Wording", quoted)}
+CHOICE = {"unit": Field("Unit"), "group": Field("Group")}
 
 register(
     AuditAction("mapping.decide", "Recorded assessment decisions", details=decisions_made),
@@ -70,6 +71,8 @@ register(
     ),
     AuditAction("unit.declare", "Declared a unit their own work", details=before_after(**WORDING)),
     AuditAction("unit.sign_off", "Signed off a unit", details=before_after(**WORDING)),
+    AuditAction("unit.choose", "Chose an optional unit", details=before_after(**CHOICE)),
+    AuditAction("unit.remove", "Removed an optional unit", details=before_after(**CHOICE)),
     AuditAction("iqa.review", "Quality-assured a decision", details=iqa_verdict),
     AuditAction("sampling.rates", "Set IQA sampling rates", details=sampling_rates),
 )

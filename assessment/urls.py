@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessment.views import caseload, iqa, overview, review, timeline, units
+from assessment.views import caseload, choices, iqa, overview, review, timeline, units
 
 app_name = "assessment"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("assess/evidence/<int:pk>/", review.evidence_review, name="evidence_review"),
     path("assess/mappings/<int:pk>/reopen/", review.mapping_reopen, name="mapping_reopen"),
     path("portfolios/<int:pk>/", overview.portfolio_detail, name="portfolio_detail"),
+    path("portfolios/<int:pk>/units/", choices.portfolio_units, name="portfolio_units"),
     path("portfolios/<int:pk>/matrix/", overview.portfolio_matrix, name="portfolio_matrix"),
     path("assess/portfolios/<int:pk>/", overview.portfolio_review, name="portfolio_review"),
     path(

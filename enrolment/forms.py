@@ -12,8 +12,15 @@ from accounts.models import Role, User
 from accounts.params import ModelIdsChoiceField
 from accounts.text import FreeTextField
 from cohorts.models import Cohort
-from enrolment.intake_file import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, NOT_UTF8, decode_intake
-from enrolment.selectors import centre_cohorts, centre_people
+from enrolment.intake_file import (
+    COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    NOT_UTF8,
+    OPTIONAL_UNITS,
+    decode_intake,
+)
+from enrolment.selectors import centre_cohorts, centre_people, current_qualifications
 from enrolment.validation import (
     EMAIL_MAX_LENGTH,
     FIELDS,
@@ -26,7 +33,6 @@ from enrolment.validation import (
     dates_problem,
     formula_problem,
 )
-from qualifications.models import Qualification
 
 
 def _date_input() -> forms.DateInput:
@@ -34,9 +40,10 @@ def _date_input() -> forms.DateInput:
 
 
 def _qualification_field() -> forms.ModelChoiceField:
+    """The current version of each qualification: the one new learners start on."""
     return forms.ModelChoiceField(
         label="Qualification",
-        queryset=Qualification.objects.order_by("title"),
+        queryset=current_qualifications().order_by("title"),
         empty_label="Choose a qualification",
         error_messages={"required": NO_QUALIFICATION},
     )
@@ -171,7 +178,8 @@ class IntakeUploadForm(forms.Form):
         help_text=(
             "One row per learner under a header row with the columns "
             + ", ".join(f"“{column}”" for column in COLUMNS)
-            + f". Dates as 2026-09-01 or 01/09/2026. Up to {MAX_ROWS:,} learners."
+            + f", and optionally “{OPTIONAL_UNITS}”. Dates as 2026-09-01 or 01/09/2026. Up to "
+            f"{MAX_ROWS:,} learners."
         ),
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
         error_messages={"required": "Choose the CSV file to upload."},

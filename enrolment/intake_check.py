@@ -14,28 +14,41 @@ from dataclasses import dataclass, field
 
 from accounts.models import Centre, User
 from cohorts.models import Cohort
-from enrolment.intake_file import COLUMNS, HEADER_ROW, IntakeRow, Problem, parse_intake_text
+from enrolment.intake_file import (
+    ALL_COLUMNS,
+    COLUMNS,
+    HEADER_ROW,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_UNITS,
+    IntakeRow,
+    Problem,
+    parse_intake_text,
+)
 from enrolment.selectors import (
     assessors_by_email,
     cohorts_by_name,
     enrolled_pairs,
     people_by_email,
     qualifications_by_reference,
+    unit_menus,
 )
 from enrolment.validation import (
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
     Enrolment,
+    UnitMenu,
     enrolment_check,
     formula_problem,
     is_email,
     normalise_email,
+    unit_references,
 )
 from qualifications.models import Qualification
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-FIELD_LIMITS = {"name": NAME_MAX_LENGTH}
+# Room for a long list of unit references; anything longer is the wrong cell.
+FIELD_LIMITS = {"name": NAME_MAX_LENGTH, OPTIONAL_UNITS: 1_000}
 # Which column of the file holds each field of an enrolment.
 FIELD_COLUMNS = {
     "full_name": "name",
@@ -45,6 +58,7 @@ FIELD_COLUMNS = {
     "assessor": "assessor email",
     "start_date": "start",
     "planned_end_date": "planned end",
+    "optional_units": OPTIONAL_UNITS,
 }
 _NO_LEARNERS = "There are no learners below the header row; add one row per learner."
 
@@ -113,28 +127,38 @@ class _Lookups:
     assessors: dict[str, User]
     people: dict[str, User]
     enrolled: set[tuple[int, int]]
+    menus: dict[int, UnitMenu]  # for the qualifications of rows that choose optional units
 
 
 def _lookups(centre: Centre, rows: Sequence[IntakeRow], emails: list[str]) -> _Lookups:
     people = people_by_email(email for email in emails if email)
+    qualifications = qualifications_by_reference(
+        {row.cells["qualification reference"].upper() for row in rows} - {""}
+    )
+    choosing = {
+        qualifications[reference].pk
+        for row in rows
+        if row.cells[OPTIONAL_UNITS]
+        and (reference := row.cells["qualification reference"].upper()) in qualifications
+    }
     return _Lookups(
         centre=centre,
-        qualifications=qualifications_by_reference(
-            {row.cells["qualification reference"].upper() for row in rows} - {""}
-        ),
+        qualifications=qualifications,
         cohorts=cohorts_by_name(centre.pk, {row.cells["cohort"].casefold() for row in rows} - {""}),
         assessors=assessors_by_email(
             centre.pk, {normalise_email(row.cells["assessor email"]) for row in rows} - {""}
         ),
         people=people,
         enrolled=enrolled_pairs(p.pk for p in people.values() if p.centre_id == centre.pk),
+        menus=unit_menus(choosing),
     )
 
 
 def check_intake(*, centre: Centre, rows: Sequence[IntakeRow]) -> CheckedIntake:
     """Every problem in every row, found with the same few queries however many rows there are:
-    the qualifications, cohorts (with tutors), assessors, accounts and portfolios the file
-    names are each read once."""
+    the qualifications (with their units and rules, for rows that choose optional units),
+    cohorts (with tutors), assessors, accounts and portfolios the file names are each read
+    once."""
     if not rows:
         return CheckedIntake([], [Problem(HEADER_ROW + 1, "", _NO_LEARNERS)])
     emails = [normalise_email(row.cells["email"]) for row in rows]
@@ -178,6 +202,12 @@ def _cell_problems(cells: dict[str, str]) -> dict[str, str]:
             # The file would be opened in a spreadsheet again; every cell is held to this.
             found[column] = problem
         elif len(value) > FIELD_LIMITS.get(column, EMAIL_MAX_LENGTH):
+            found[column] = "Too long: check that this is the right cell."
+    for column in OPTIONAL_COLUMNS:
+        value = cells[column]
+        if problem := formula_problem(value):
+            found[column] = problem
+        elif len(value) > FIELD_LIMITS[column]:
             found[column] = "Too long: check that this is the right cell."
     return found
 
@@ -238,12 +268,14 @@ def _check_row(
         assessor=assessor,
         start_date=dates.get("start"),
         planned_end_date=dates.get("planned end"),
+        optional_units=[] if OPTIONAL_UNITS in found else unit_references(cells[OPTIONAL_UNITS]),
+        menu=lookups.menus.get(qualification.pk) if qualification else None,
     )
     for field_name, message in refused.items():
         found.setdefault(FIELD_COLUMNS[field_name], message)
 
     if found or row.shape_problem:
         problems = [Problem(row.row, "", row.shape_problem)] if row.shape_problem else []
-        problems += [Problem(row.row, c, found[c]) for c in COLUMNS if c in found]
+        problems += [Problem(row.row, c, found[c]) for c in ALL_COLUMNS if c in found]
         return problems, None
     return [], enrolment

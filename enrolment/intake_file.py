@@ -23,6 +23,10 @@ COLUMNS = (
     "start",
     "planned end",
 )
+# Columns a file may leave out, or leave empty on any row.
+OPTIONAL_UNITS = "optional units"
+OPTIONAL_COLUMNS = (OPTIONAL_UNITS,)
+ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 10_000
 # Room for 10,000 generous rows; anything bigger is not an intake list.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -37,7 +41,7 @@ HEADER_ROW = 1
 @dataclass(frozen=True)
 class Problem:
     row: int
-    column: str  # one of COLUMNS, or "" for the row (or file) as a whole
+    column: str  # one of ALL_COLUMNS, or "" for the row (or file) as a whole
     message: str
 
 
@@ -68,10 +72,12 @@ def decode_intake(content: bytes) -> str | None:
 
 
 def _header_key(text: str) -> str:
-    return "".join(text.split()).lower()
+    """A header cell as it is matched: "Optional units", "optional_units" and "OPTIONAL-UNITS"
+    name the same column."""
+    return "".join(text.replace("_", " ").replace("-", " ").split()).lower()
 
 
-COLUMN_KEYS = {_header_key(column): column for column in COLUMNS}
+COLUMN_KEYS = {_header_key(column): column for column in ALL_COLUMNS}
 
 
 def parse_intake(content: bytes) -> ParsedIntake:
@@ -106,10 +112,10 @@ def parse_intake_text(text: str) -> ParsedIntake:
                     "check for a stray comma, or a comma in a cell that is not in quotes."
                 )
             cells = {
-                column: without_bidi_controls(record[position]).strip()
-                if position < len(record)
+                column: without_bidi_controls(record[positions[column]]).strip()
+                if column in positions and positions[column] < len(record)
                 else ""
-                for column, position in positions.items()
+                for column in ALL_COLUMNS
             }
             rows.append(IntakeRow(row_number, cells, shape))
     except csv.Error as error:
@@ -123,7 +129,10 @@ _TOO_MANY_ROWS = (
     f"The file has more than {MAX_ROWS:,} learners. Split it into files of {MAX_ROWS:,} rows "
     "or fewer and import each in turn."
 )
-_EMPTY_FILE = "The file is empty. The first row must name the columns: " + ", ".join(COLUMNS) + "."
+_COLUMNS_NAMED = (
+    ", ".join(COLUMNS) + "; and, if you choose optional units at enrolment, " + OPTIONAL_UNITS
+)
+_EMPTY_FILE = f"The file is empty. The first row must name the columns: {_COLUMNS_NAMED}."
 
 
 def _read_header(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
@@ -147,8 +156,7 @@ def _read_header(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
                         HEADER_ROW,
                         cell.strip(),
                         f"“{cell.strip()}” is not an intake column. The columns are: "
-                        + ", ".join(COLUMNS)
-                        + ".",
+                        f"{_COLUMNS_NAMED}.",
                     )
                 )
         elif column in positions:

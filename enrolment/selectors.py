@@ -11,8 +11,10 @@ from django.db.models.functions import Lower, Upper
 
 from accounts.models import Membership, Role, User
 from cohorts.models import Cohort
+from enrolment.validation import UnitMenu
 from portfolio.models import Portfolio
-from qualifications.models import Qualification
+from qualifications.models import Qualification, QualificationUnit, Unit
+from qualifications.selectors import rules_by_qualification
 
 LEARNERS_PER_PAGE = 50
 PORTFOLIO_PEOPLE = ("learner", "qualification", "cohort", "assessor", "tutor")
@@ -80,10 +82,41 @@ def cohorts_by_name(centre_id: int, names: set[str]) -> dict[str, Cohort]:
 # Qualifications and portfolios ---------------------------------------------------------------
 
 
+def current_qualifications() -> QuerySet[Qualification]:
+    """The qualifications learners are enrolled on: the current version of each."""
+    return Qualification.objects.current()
+
+
 def qualifications_by_reference(references: set[str]) -> dict[str, Qualification]:
-    """Qualifications by upper-cased reference, in one query."""
-    qualifications = Qualification.objects.annotate(reference_upper=Upper("reference"))
+    """The current version of each qualification, by upper-cased reference, in one query: a
+    reference in an intake file means the version new learners start on."""
+    qualifications = current_qualifications().annotate(reference_upper=Upper("reference"))
     return {q.reference_upper: q for q in qualifications.filter(reference_upper__in=references)}
+
+
+def unit_menus(qualification_ids: Iterable[int]) -> dict[int, UnitMenu]:
+    """Each qualification's mandatory and optional units and its rules, for checking optional
+    units chosen at enrolment; five queries however many qualifications."""
+    ids = set(qualification_ids)
+    if not ids:
+        return {}
+    rules = rules_by_qualification(ids)
+    mandatory: dict[int, set[str]] = {pk: set() for pk in ids}
+    optional: dict[int, dict[str, Unit]] = {pk: {} for pk in ids}
+    for link in QualificationUnit.objects.filter(qualification_id__in=ids).select_related("unit"):
+        if link.mandatory:
+            mandatory[link.qualification_id].add(link.unit.reference)
+        else:
+            optional[link.qualification_id][link.unit.reference.upper()] = link.unit
+    return {
+        pk: UnitMenu(rules=rules[pk], mandatory=frozenset(mandatory[pk]), optional=optional[pk])
+        for pk in ids
+        if pk in rules
+    }
+
+
+def has_optional_units(qualification: Qualification) -> bool:
+    return QualificationUnit.objects.filter(qualification=qualification, mandatory=False).exists()
 
 
 def enrolled_pairs(learner_ids: Iterable[int]) -> set[tuple[int, int]]:

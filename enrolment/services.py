@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -41,10 +42,10 @@ from enrolment.validation import (
     normalise_name,
     own_assessor_problem,
 )
-from portfolio.audit import audit_record
+from portfolio.audit import audit_record, audit_record_many
 from portfolio.errors import ActionRefused
-from portfolio.models import Portfolio
-from qualifications.models import Qualification
+from portfolio.models import Portfolio, UnitChoice
+from qualifications.models import Qualification, QualificationUnit, Unit
 
 
 class EnrolmentRefused(ActionRefused):
@@ -106,11 +107,13 @@ def _first_tutor(cohort: Cohort | None) -> User | None:
 
 
 def enrol_checked(
-    *, centre: Centre, enrolments: Sequence[Enrolment]
+    *, actor: User, centre: Centre, enrolments: Sequence[Enrolment]
 ) -> tuple[list[User], list[Portfolio]]:
-    """Write checked enrolments in bulk: new accounts, learner roles, portfolios.
+    """Write checked enrolments in bulk: new accounts, learner roles, portfolios and the
+    optional units chosen for them (each choice audited on its portfolio).
 
-    The caller has checked every enrolment, holds the transaction and writes the audit entry.
+    The caller has checked every enrolment, holds the transaction and writes the audit entry
+    for the enrolment itself.
     """
     new_users: dict[str, User] = {}
     for enrolment in enrolments:
@@ -140,7 +143,45 @@ def enrol_checked(
         )
         for enrolment in enrolments
     )
+    _choose_optional_units(actor, list(zip(portfolios, enrolments, strict=True)))
     return list(new_users.values()), portfolios
+
+
+def _choose_optional_units(actor: User, enrolled: list[tuple[Portfolio, Enrolment]]) -> None:
+    """The optional units chosen at enrolment, written with the portfolios they belong to, and
+    audited as the units page audits a choice."""
+    chosen = [(p, unit) for p, enrolment in enrolled for unit in enrolment.optional_units]
+    if not chosen:
+        return
+    UnitChoice.objects.bulk_create(
+        UnitChoice(portfolio=portfolio, unit=unit, chosen_by=actor) for portfolio, unit in chosen
+    )
+    groups = {
+        (qualification_id, unit_id): name
+        for qualification_id, unit_id, name in QualificationUnit.objects.filter(
+            qualification_id__in={p.qualification_id for p, _ in chosen},
+            unit_id__in={unit.pk for _, unit in chosen},
+            group__isnull=False,
+        ).values_list("qualification_id", "unit_id", "group__name")
+    }
+    audit_record_many(
+        actor=actor,
+        action="unit.choose",
+        entries=(
+            (
+                unit,
+                portfolio,
+                _choice_changes(unit, groups.get((portfolio.qualification_id, unit.pk))),
+            )
+            for portfolio, unit in chosen
+        ),
+    )
+
+
+def _choice_changes(unit: Unit, group: str | None) -> dict[str, Any]:
+    """As the units page records a choice, and when it was made."""
+    after = {"unit": unit.reference} | ({"group": group} if group else {})
+    return {"after": after, "chosen": "at enrolment, from an intake file"}
 
 
 # Services ------------------------------------------------------------------------------------
@@ -250,7 +291,9 @@ def learner_enrol(
                 return EnrolmentResult(
                     portfolio=enrolled, created_user=False, created_portfolio=False
                 )
-        new_users, [portfolio] = enrol_checked(centre=actor.centre, enrolments=[enrolment])
+        new_users, [portfolio] = enrol_checked(
+            actor=actor, centre=actor.centre, enrolments=[enrolment]
+        )
         audit_record(
             actor=actor,
             action="learner.enrol",
@@ -349,7 +392,9 @@ def intake_import(*, actor: User, rows: Sequence[IntakeRow]) -> ImportSummary:
         if checked.problems:
             raise IntakeRefused(checked.problems)
         enrolments = checked.to_enrol
-        new_users, portfolios = enrol_checked(centre=actor.centre, enrolments=enrolments)
+        new_users, portfolios = enrol_checked(
+            actor=actor, centre=actor.centre, enrolments=enrolments
+        )
         summary = ImportSummary(
             rows=len(checked.rows),
             created_learners=len(new_users),

@@ -9,15 +9,19 @@ part: the form and service look them up by key, the intake by what the file's ce
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.models import User
+from assessment.services.units import sentence
 from cohorts.models import Cohort
 from portfolio.spreadsheet import FORMULA_STARTS
-from qualifications.models import Qualification
+from qualifications.models import Qualification, Unit
+from qualifications.rules import Rules, choice_problems, feasible
 
 # Says no more than that: whether an address has an account at another centre is not this
 # centre's to know.
@@ -31,6 +35,10 @@ OWN_ASSESSOR = "A learner cannot be their own assessor; choose someone else."
 ENDS_BEFORE_START = "The planned end is before the start; check both dates."
 NO_NAME = "Enter the learner’s name."
 NO_QUALIFICATION = "Choose the qualification."
+OLD_VERSION = (
+    "This is an earlier version of the qualification: learners are enrolled on the current "
+    "version. Choose the qualification again."
+)
 NO_START = "Enter the start date."
 NO_END = "Enter the planned end date."
 NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length
@@ -45,6 +53,7 @@ FIELDS = (
     "assessor",
     "start_date",
     "planned_end_date",
+    "optional_units",
 )
 
 
@@ -62,6 +71,20 @@ class Enrolment:
     # The learner's account at this centre, if they have one, and whether it is a learner's.
     learner: User | None = None
     learner_has_role: bool = False
+    # Optional units chosen at enrolment; mandatory ones follow from the qualification.
+    optional_units: tuple[Unit, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitMenu:
+    """What checking a choice of optional units needs to know about one qualification."""
+
+    rules: Rules
+    mandatory: frozenset[str]  # unit references
+    optional: dict[str, Unit]  # by upper-cased reference
+
+
+_REFERENCE_SEPARATORS = re.compile(r"[;,\s]+")
 
 
 def normalise_email(email: str) -> str:
@@ -124,6 +147,57 @@ def own_assessor_problem(assessor: User | None, learner: User | None) -> str | N
     return None
 
 
+def unit_references(text: str) -> list[str]:
+    """The unit references a cell lists, separated by semicolons, commas or spaces; upper-cased
+    (references are matched ignoring case), each once, in the order written."""
+    return list(dict.fromkeys(ref.upper() for ref in _REFERENCE_SEPARATORS.split(text) if ref))
+
+
+def _listed(references: list[str]) -> str:
+    return (
+        references[0]
+        if len(references) == 1
+        else (", ".join(references[:-1]) + " and " + references[-1])
+    )
+
+
+def optional_units_problem(
+    qualification: Qualification, references: Sequence[str], menu: UnitMenu
+) -> tuple[str | None, tuple[Unit, ...]]:
+    """Why these optional units cannot be chosen together on this qualification, or none and
+    the units. Every reference must name an optional unit of the qualification, and the choice
+    with the mandatory units must break no maximum or barred pair and leave the rules possible
+    to meet; the minimums can wait for the assessor to choose the rest."""
+    mandatory_upper = {ref.upper() for ref in menu.mandatory}
+    unknown = [ref for ref in references if ref not in menu.optional and ref not in mandatory_upper]
+    if unknown:
+        verb = "is not a unit" if len(unknown) == 1 else "are not units"
+        return (
+            f"{_listed(unknown)} {verb} of {qualification.reference}. Use the unit references "
+            "on the qualification’s page, separated by semicolons.",
+            (),
+        )
+    mandatory = [ref for ref in references if ref in mandatory_upper]
+    if mandatory:
+        verb, them = ("is", "it") if len(mandatory) == 1 else ("are", "them")
+        return (
+            f"{_listed(mandatory)} {verb} mandatory on {qualification.reference}: every learner "
+            f"takes {them}, so list only optional units here.",
+            (),
+        )
+    units = tuple(menu.optional[ref] for ref in references)
+    taken = set(menu.mandatory) | {unit.reference for unit in units}
+    if problems := choice_problems(menu.rules, taken):
+        return " ".join(sentence(problem) for problem in problems), ()
+    if not feasible(menu.rules, include=taken):
+        return (
+            "With these optional units no choice of the remaining units can meet the rules of "
+            f"combination of {qualification.reference}; choose others.",
+            (),
+        )
+    return None, units
+
+
 def enrolment_check(
     *,
     centre_id: int,
@@ -135,11 +209,14 @@ def enrolment_check(
     assessor: User | None,
     start_date: datetime.date | None,
     planned_end_date: datetime.date | None,
+    optional_units: Sequence[str] = (),
+    menu: UnitMenu | None = None,
 ) -> tuple[dict[str, str], Enrolment | None]:
     """The problems with this enrolment, by field of `FIELDS`, or none and the enrolment.
 
     `person` is the account with this email address at any centre; `cohort` and `assessor` have
-    already been found among this centre's cohorts and assessors.
+    already been found among this centre's cohorts and assessors. `optional_units` are unit
+    references (see `unit_references`), checked against `menu`, the qualification's units.
     """
     full_name, email = normalise_name(full_name), normalise_email(email)
     found: dict[str, str] = {}
@@ -151,8 +228,17 @@ def enrolment_check(
         found["email"] = NOT_AN_EMAIL
     elif person is not None and person.centre_id != centre_id:
         found["email"] = ELSEWHERE
+    units: tuple[Unit, ...] = ()
     if qualification is None:
         found["qualification"] = NO_QUALIFICATION
+    elif not qualification.is_current:
+        found["qualification"] = OLD_VERSION
+    elif optional_units:
+        if menu is None:
+            raise ValueError("checking optional units needs the qualification's unit menu")
+        problem, units = optional_units_problem(qualification, optional_units, menu)
+        if problem:
+            found["optional_units"] = problem
     if problem := cohort_problem(cohort, qualification):
         found["cohort"] = problem
     if problem := own_assessor_problem(assessor, person):
@@ -175,4 +261,5 @@ def enrolment_check(
         planned_end_date=planned_end_date,
         learner=person,
         learner_has_role=bool(person and person.is_learner),
+        optional_units=units,
     )

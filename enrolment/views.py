@@ -16,7 +16,7 @@ from enrolment import services as enrolment
 from enrolment.access import get_cohort_to_manage, get_portfolio_to_manage, require_centre_admin
 from enrolment.forms import CohortForm, EnrolForm, IntakeUploadForm, ReassignForm
 from enrolment.intake_check import check_intake_text
-from enrolment.intake_file import COLUMNS, parse_intake_text
+from enrolment.intake_file import ALL_COLUMNS, COLUMNS, OPTIONAL_UNITS, parse_intake_text
 from enrolment.services import EnrolmentRefused
 
 # The parsed file waits in the session between the preview and the confirmation; nothing is
@@ -103,6 +103,14 @@ def learner_enrol(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, f"{portfolio.learner} is enrolled on {portfolio.qualification}."
                 )
+            if result.created_portfolio and selectors.has_optional_units(portfolio.qualification):
+                # Mandatory units follow from the qualification; optional ones are chosen next.
+                messages.info(
+                    request,
+                    "This qualification has optional units: choose them for the learner here, "
+                    "now or later.",
+                )
+                return redirect("assessment:portfolio_units", portfolio.pk)
             return redirect("enrolment:learner_list")
     return render(request, "enrolment/enrol_form.html", {"title": "Enrol a learner", "form": form})
 
@@ -158,7 +166,12 @@ def intake_upload(request: HttpRequest) -> HttpResponse:
         }
         request.session.pop(SESSION_RESULT, None)
         return redirect("enrolment:intake_preview")
-    context = {"title": "Import learners from a file", "form": form, "columns": COLUMNS}
+    context = {
+        "title": "Import learners from a file",
+        "form": form,
+        "columns": COLUMNS,
+        "optional_units": OPTIONAL_UNITS,
+    }
     return render(request, "enrolment/import_upload.html", context)
 
 
@@ -194,13 +207,15 @@ def intake_preview(request: HttpRequest) -> HttpResponse:
             }
             return redirect("enrolment:intake_result")
     checked = check_intake_text(centre=request.user.centre, text=stored["text"])
+    # The optional units column shows only when the file chooses some.
+    columns = ALL_COLUMNS if any(row.cells[OPTIONAL_UNITS] for row in checked.rows) else COLUMNS
     context = {
         "title": "Check the intake file",
         "name": stored["name"],
         "digest": stored["digest"],
-        "columns": COLUMNS,
+        "columns": columns,
         "rows": [
-            (row.row, [row.cells[column] for column in COLUMNS], row.status)
+            (row.row, [row.cells[column] for column in columns], row.status)
             for row in checked.rows[:PREVIEW_ROWS]
         ],
         "row_count": len(checked.rows),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,6 +185,29 @@ def audit_record(
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
         changes=changes or {},
+    )
+
+
+def audit_record_many(
+    *,
+    actor: User | None,
+    action: str,
+    entries: Iterable[tuple[models.Model, Portfolio | None, dict[str, Any]]],
+) -> list[AuditEntry]:
+    """Write many entries of one action in one query, as audit_record writes one: for a change
+    made in bulk (an intake's optional units), each entry about its own (object, portfolio)."""
+    audit_action(action)
+    return AuditEntry.objects.bulk_create(
+        AuditEntry(
+            actor=actor,
+            action=action,
+            portfolio=portfolio,
+            object_type=obj._meta.label,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            changes=changes or {},
+        )
+        for obj, portfolio, changes in entries
     )
 
 

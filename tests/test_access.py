@@ -145,6 +145,24 @@ TABLE += [
     Row("assessment:portfolio_detail", READ, args=own("portfolio")),
     Row("assessment:portfolio_detail", HIDDEN, args=foreign("portfolio"), label="other centre"),
     Row("assessment:portfolio_matrix", READ, args=own("portfolio")),
+    # Everyone who sees the portfolio reads its units; the assessor and the centre's
+    # administrators change the choice (a POST naming no unit is shown again with why).
+    Row("assessment:portfolio_units", READ, args=own("portfolio")),
+    Row("assessment:portfolio_units", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row(
+        "assessment:portfolio_units",
+        {**ASSESS, "centre_admin": 200},
+        args=own("portfolio"),
+        method="post",
+        label="change",
+    ),
+    Row(
+        "assessment:portfolio_units",
+        HIDDEN,
+        args=foreign("portfolio"),
+        method="post",
+        label="change, other centre",
+    ),
     Row("portfolio:evidence_library", READ, args=own("portfolio")),
     Row("portfolio:evidence_library", HIDDEN, args=foreign("portfolio"), label="other centre"),
     Row("portfolio:evidence_create", WRITE, args=own("portfolio")),

@@ -49,6 +49,7 @@ PARAMETERS: dict[str, list[str]] = {
     "portfolio:evidence_library": ["page", "q", "type", "unit", "status"],
     "portfolio:file_download": ["download"],
     "assessment:portfolio_detail": ["unit"],
+    "assessment:portfolio_units": ["action", "unit"],
     "assessment:portfolio_timeline": ["format"],
     "assessment:caseload": ["page"],
     "assessment:unit_sign_off": ["confirm"],

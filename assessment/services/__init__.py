@@ -1,5 +1,5 @@
-"""Assessors' and IQAs' actions, by area: decisions, declarations and sign-offs, IQA. Callers
-use `from assessment import services` and the names below."""
+"""Assessors' and IQAs' actions, by area: decisions, declarations and sign-offs, IQA, optional
+units. Callers use `from assessment import services` and the names below."""
 
 from __future__ import annotations
 
@@ -16,15 +16,18 @@ from assessment.services.declarations import (
     unit_sign_off,
 )
 from assessment.services.iqa import iqa_review_record, sampling_rates_set
+from assessment.services.units import choose_unit, remove_unit
 
 __all__ = [
     "DecisionConflict",
     "DecisionRequest",
     "assessor_declaration",
+    "choose_unit",
     "iqa_review_record",
     "learner_declaration",
     "mapping_reopen",
     "mappings_decide",
+    "remove_unit",
     "sampling_rates_set",
     "unit_declare",
     "unit_sign_off",

@@ -39,8 +39,9 @@ from portfolio.audit import (
     registered_actions,
 )
 from portfolio.models import AuditEntry, EvidenceType, Portfolio
-from qualifications.models import Unit
+from qualifications.models import Qualification, Unit
 from tests.catalogue import criterion
+from tests.factories import PortfolioFactory
 from tests.files import jpeg_upload
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,7 @@ def recorded_codes() -> dict[str, list[str]]:
                 if not isinstance(node, ast.Call):
                     continue
                 name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-                if name not in ("audit_record", "AuditEntry"):
+                if name not in ("audit_record", "audit_record_many", "AuditEntry"):
                     continue
                 for keyword in node.keywords:
                     if keyword.arg == "action" and isinstance(keyword.value, ast.Constant):
@@ -132,7 +133,10 @@ def test_every_audit_record_call_names_its_action_in_the_code() -> None:
     for package in PACKAGES:
         for path in (PROJECT / package).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "audit_record":
+                if isinstance(node, ast.Call) and getattr(node.func, "id", "") in (
+                    "audit_record",
+                    "audit_record_many",
+                ):
                     [action] = [k.value for k in node.keywords if k.arg == "action"]
                     assert isinstance(action, ast.Constant), f"{path}:{node.lineno}"
 
@@ -429,6 +433,12 @@ def every_action(
     )
     intake_import(actor=ada, rows=parse_intake(intake.encode()).rows)
     assert len(mappings) == pdr.criteria.count()
+
+    diploma = Qualification.objects.current().get(reference="EX-L3-RETAIL-DIP")
+    on_diploma = PortfolioFactory(learner=amy, qualification=diploma, assessor=asha)
+    stock = diploma.units.get(reference="EX-RET-B1")
+    assessment.choose_unit(actor=asha, portfolio=on_diploma, unit=stock)
+    assessment.remove_unit(actor=ada, portfolio=on_diploma, unit=stock)
 
 
 def test_every_registered_action_reads_as_sentences_from_real_entries(every_action: None) -> None:
