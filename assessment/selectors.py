@@ -20,7 +20,9 @@ from assessment.models import Decision, IqaAgreement, IqaReview, Outcome, Sampli
 from portfolio.audit import describe
 from portfolio.models import AuditEntry, Evidence, EvidenceFile, Mapping, MappingStatus, Portfolio
 from portfolio.progress import CriterionProgress, PortfolioIds
-from qualifications.models import Unit
+from portfolio.units import units_of
+from qualifications.access import can_compare_versions
+from qualifications.models import Qualification, Unit
 
 DEFAULT_SAMPLING_PERCENT = 10
 
@@ -381,3 +383,52 @@ def timeline_csv_rows(portfolio: Portfolio) -> Iterator[list[str]]:
             "\n".join(line.details),
             json.dumps(entry.changes, ensure_ascii=False),
         ]
+
+
+# Versions of the portfolio's qualification ---------------------------------------------------
+
+
+def newer_version(portfolio: Portfolio) -> Qualification | None:
+    """The current version of the portfolio's qualification, when the portfolio is on an
+    older one; no query for a portfolio on the current version, else one."""
+    qualification = portfolio.qualification
+    if qualification.is_current:
+        return None
+    return (
+        Qualification.objects.current()
+        .filter(reference=qualification.reference, sequence__gt=qualification.sequence)
+        .first()
+    )
+
+
+def mappings_outside_units(portfolio: Portfolio) -> list[Mapping]:
+    """Mappings to criteria of units the portfolio no longer works towards: an earlier
+    version's criteria that did not carry across when it moved, or an optional unit no longer
+    chosen. They count for nothing until the assessor maps the evidence again; one query."""
+    return list(
+        Mapping.objects.filter(evidence__portfolio=portfolio)
+        .exclude(criterion__unit__in=units_of(portfolio).values("pk"))
+        .select_related("evidence", "criterion__unit")
+        .order_by("criterion__unit__reference", "criterion__unit__sequence", "criterion__number")
+    )
+
+
+@dataclass(frozen=True)
+class VersionNotice:
+    """What the portfolio page says about versions: a newer one to move to, and evidence left
+    on criteria outside the portfolio's units."""
+
+    newer: Qualification | None
+    can_move: bool
+    can_compare: bool
+    outside: list[Mapping]
+
+
+def version_notice(user: User, portfolio: Portfolio) -> VersionNotice:
+    """Administrators of the centre move portfolios; assessors, IQAs and they compare versions."""
+    return VersionNotice(
+        newer=newer_version(portfolio),
+        can_move=user.has_role(Role.CENTRE_ADMIN) and user.centre_id == portfolio.centre_id,
+        can_compare=can_compare_versions(user),
+        outside=mappings_outside_units(portfolio),
+    )

@@ -1,5 +1,6 @@
-"""Demo portfolios for local use: the demo learner on every qualification, evidence in each
-state (not mapped, draft, submitted, referred, accepted).
+"""Demo portfolios for local use: the demo learner on the current version of every
+qualification, evidence in each state (not mapped, draft, submitted, referred, accepted), and
+on the invented example diploma, optional units chosen and a learner still on version 1.
 
 Built through the services, so the demo's audit trail and files are exactly what a learner's
 own actions would leave.
@@ -22,8 +23,12 @@ from assessment.services import DecisionRequest
 from cohorts.models import Cohort
 from demo.people import DEMO_CENTRE
 from portfolio import services
-from portfolio.models import Evidence, EvidenceType, Portfolio
-from qualifications.models import AssessmentCriterion, Qualification
+from portfolio.models import Evidence, EvidenceType, Portfolio, UnitChoice
+from qualifications.models import AssessmentCriterion, Qualification, Unit
+
+EXAMPLE = "EX-L3-RETAIL-DIP"
+# A valid choice of the example diploma's optional units: see its fixture's opening comment.
+EXAMPLE_CHOICE = ("EX-RET-B1", "EX-RET-B2", "EX-RET-B4", "EX-RET-C1B", "EX-RET-C2A")
 
 
 def _photo(caption: str, colour: str) -> SimpleUploadedFile:
@@ -95,7 +100,7 @@ def seed_demo_portfolios() -> list[Portfolio]:
     today = timezone.localdate()
     start, planned_end = today - datetime.timedelta(days=120), today + datetime.timedelta(days=245)
     portfolios = []
-    for qualification in Qualification.objects.order_by("reference"):
+    for qualification in Qualification.objects.current().order_by("reference"):
         cohort, _ = Cohort.objects.get_or_create(
             centre=centre,
             name=f"{qualification.reference} – autumn intake",
@@ -132,6 +137,21 @@ def seed_demo_portfolios() -> list[Portfolio]:
     )
     if amy_ocr is not None and not amy_ocr.evidence.exists():
         _seed_amy_ocr(people["amy"], amy_ocr)
+    amy_example = next(
+        (
+            p
+            for p in portfolios
+            if p.learner == people["amy"] and p.qualification.reference == EXAMPLE
+        ),
+        None,
+    )
+    if amy_example is not None:
+        _choose(amy_example, people["ada"])
+        if not amy_example.evidence.exists():
+            _seed_amy_example(people["amy"], amy_example)
+    ben_example = _seed_ben_on_first_version(centre, people, start, planned_end)
+    if ben_example is not None:
+        portfolios.append(ben_example)
     return portfolios
 
 
@@ -255,3 +275,166 @@ def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:
         mappings={},
         submit=False,
     )
+
+
+# The invented example diploma ----------------------------------------------------------------
+
+
+def _choose(portfolio: Portfolio, administrator: User) -> None:
+    """The example's optional units chosen for the portfolio, as an administrator would."""
+    for unit in Unit.objects.filter(
+        reference__in=EXAMPLE_CHOICE, qualification_links__qualification=portfolio.qualification
+    ):
+        UnitChoice.objects.get_or_create(
+            portfolio=portfolio, unit=unit, defaults={"chosen_by": administrator}
+        )
+
+
+def _decide(assessor: User, evidence: Evidence, feedback: dict[str, str] | None = None) -> None:
+    """Accept each of the evidence's mappings, or refer those whose criterion has feedback."""
+    feedback = feedback or {}
+    assessment_services.mappings_decide(
+        actor=assessor,
+        evidence=evidence,
+        requests=[
+            DecisionRequest(
+                mapping_id=mapping.pk,
+                outcome=Outcome.REFERRED
+                if mapping.criterion.number in feedback
+                else Outcome.ACCEPTED,
+                feedback=feedback.get(mapping.criterion.number, ""),
+                seen_submitted_at=None,
+            )
+            for mapping in evidence.mappings.select_related("criterion")
+        ],
+    )
+
+
+def _seed_amy_example(amy: User, portfolio: Portfolio) -> None:
+    """Amy on the current version: evidence for a mandatory and two chosen units, decided."""
+    observation = _evidence(
+        amy,
+        portfolio,
+        title="Shop floor service observation",
+        kind=EvidenceType.OBSERVATION,
+        days_ago=9,
+        description="Asha observed me on the shop floor during a Saturday morning.",
+        files=[
+            _note("observation-record.txt", "Greeted customers, questioned, referred a refund.\n")
+        ],
+        mappings={
+            ("EX-RET-A2", "2.1"): "I greeted each customer within a minute, as our standard says.",
+            ("EX-RET-A2", "2.2"): "I asked what the customer was shopping for and listened.",
+            ("EX-RET-A2", "2.5"): "I asked for feedback at the till but did not pass it on.",
+        },
+        submit=True,
+    )
+    _decide(
+        portfolio.assessor,
+        observation,
+        {"2.5": "Say whom you passed the feedback to and what happened to it."},
+    )
+    stock = _evidence(
+        amy,
+        portfolio,
+        title="Stock count and rotation record",
+        kind=EvidenceType.PRODUCT,
+        days_ago=21,
+        description="The chilled aisle stock count I did and how I rotated the stock.",
+        files=[_note("stock-count.txt", "Counted 214 lines; 6 discrepancies reported.\n")],
+        mappings={
+            ("EX-RET-B1", "1.3"): "I rotated the chilled stock first in, first out.",
+        },
+        submit=True,
+    )
+    _decide(portfolio.assessor, stock)
+    _evidence(
+        amy,
+        portfolio,
+        title="Team shift notes",
+        kind=EvidenceType.REFLECTIVE_ACCOUNT,
+        days_ago=3,
+        description="How I agreed my tasks with the shift lead; not submitted yet.",
+        files=[_note("shift-notes.txt", "Agreed tasks at the start of the shift.\n")],
+        mappings={("EX-RET-C1B", "2.1"): "I agreed my tasks for the shift with the lead."},
+        submit=False,
+    )
+
+
+def _seed_ben_on_first_version(
+    centre: Centre, people: dict[str, User], start: datetime.date, planned_end: datetime.date
+) -> Portfolio | None:
+    """Ben, registered on version 1 before version 2 came out, with customer service signed
+    off: moving him shows what carries across and what does not."""
+    first = (
+        Qualification.objects.filter(reference=EXAMPLE, is_current=False)
+        .order_by("sequence")
+        .first()
+    )
+    if first is None:
+        return None
+    cohort, _ = Cohort.objects.get_or_create(
+        centre=centre,
+        name=f"{EXAMPLE} version {first.version} – spring intake",
+        defaults={"qualification": first, "start_date": start, "planned_end_date": planned_end},
+    )
+    cohort.tutors.add(people["tom"])
+    portfolio, _ = Portfolio.objects.get_or_create(
+        learner=people["ben"],
+        qualification=first,
+        defaults={
+            "centre": centre,
+            "assessor": people["asha"],
+            "tutor": people["tom"],
+            "cohort": cohort,
+            "start_date": start,
+            "planned_end_date": planned_end,
+        },
+    )
+    _choose(portfolio, people["ada"])
+    if not portfolio.evidence.exists():
+        _seed_ben_customer_service(people["ben"], portfolio)
+    return portfolio
+
+
+def _seed_ben_customer_service(ben: User, portfolio: Portfolio) -> None:
+    knowledge = _evidence(
+        ben,
+        portfolio,
+        title="Customer expectations, professional discussion",
+        kind=EvidenceType.PROFESSIONAL_DISCUSSION,
+        days_ago=60,
+        description="Recorded discussion with Asha about what customers expect of our service.",
+        files=[_note("discussion-notes.txt", "Expectations, first impressions, standards.\n")],
+        mappings={
+            ("EX-RET-A2", "1.1"): "I explained where customers' expectations come from.",
+            ("EX-RET-A2", "1.2"): "I explained why the first greeting matters.",
+            ("EX-RET-A2", "1.3"): "I described our service standards and why we have them.",
+            ("EX-RET-A2", "1.4"): "I explained when I use open and closed questions.",
+        },
+        submit=True,
+    )
+    practice = _evidence(
+        ben,
+        portfolio,
+        title="Customer service observation",
+        kind=EvidenceType.OBSERVATION,
+        days_ago=45,
+        description="Asha observed me serving customers on a weekday afternoon.",
+        files=[_photo("Service observation", "#2f6b3a")],
+        mappings={
+            ("EX-RET-A2", "2.1"): "I greeted customers promptly.",
+            ("EX-RET-A2", "2.2"): "I found out what each customer needed.",
+            ("EX-RET-A2", "2.3"): "I explained the warranty options accurately.",
+            ("EX-RET-A2", "2.4"): "I referred a refund outside policy to the supervisor.",
+            ("EX-RET-A1", "2.1"): "I did the safety walk before opening.",
+        },
+        submit=True,
+    )
+    _decide(portfolio.assessor, knowledge)
+    _decide(portfolio.assessor, practice)
+    unit = Unit.objects.get(
+        reference="EX-RET-A2", qualification_links__qualification=portfolio.qualification
+    )
+    assessment_services.unit_declare(actor=ben, portfolio=portfolio, unit=unit)
+    assessment_services.unit_sign_off(actor=portfolio.assessor, portfolio=portfolio, unit=unit)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from portfolio.audit import AuditAction, Field, before_after, day, plain, quoted, register
+from portfolio.audit import (
+    AuditAction,
+    Changes,
+    Field,
+    before_after,
+    day,
+    plain,
+    quoted,
+    register,
+)
 
 # An intake can enrol hundreds: name the first few, count the rest (the raw record has them all).
 ENROLMENTS_NAMED = 10
@@ -18,6 +27,27 @@ def enrolled(value: Any) -> str:
     more = len(value) - len(named)
     return ", ".join(named) + (f" and {more} more" if more else "")
 
+
+def version_moved(changes: Changes) -> list[str]:
+    """The versions, then one line per mapping carried or left, per choice, per unit to redo."""
+    lines = [
+        f"Qualification: {changes['before']['qualification']} → {changes['after']['qualification']}"
+    ]
+    for key, label in VERSION_MOVE_LINES:
+        lines += [f"{label}: {item}" for item in changes.get(key, [])]
+    if not changes.get("carried"):
+        lines.append("Carried across: nothing")
+    return lines
+
+
+VERSION_MOVE_LINES = (
+    ("carried", "Carried across"),
+    ("not_carried", "Not carried, for the assessor"),
+    ("choices_kept", "Optional unit kept"),
+    ("choices_dropped", "Optional unit dropped"),
+    ("sign_off_again", "To sign off again"),
+    ("declare_again", "To declare again"),
+)
 
 # Named in the order they read best; keys not named here follow, labelled from the key.
 DATES = {
@@ -57,4 +87,9 @@ register(
         ),
     ),
     AuditAction("portfolio.reassign", "Changed the assessor or tutor"),
+    AuditAction(
+        "portfolio.move_version",
+        "Moved the portfolio to another version of its qualification",
+        details=version_moved,
+    ),
 )

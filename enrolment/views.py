@@ -1,4 +1,5 @@
-"""Cohorts, enrolling learners one at a time or from a CSV file, and reassigning portfolios."""
+"""Cohorts, enrolling learners one at a time or from a CSV file, reassigning portfolios and
+moving them to a new version of their qualification."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.params import id_or_none
-from enrolment import selectors
+from assessment.selectors import newer_version
+from enrolment import selectors, versions
 from enrolment import services as enrolment
 from enrolment.access import get_cohort_to_manage, get_portfolio_to_manage, require_centre_admin
 from enrolment.forms import CohortForm, EnrolForm, IntakeUploadForm, ReassignForm
@@ -148,6 +150,42 @@ def portfolio_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
     }
     return render(request, "enrolment/reassign_form.html", context)
+
+
+@login_required
+def portfolio_version(request: HttpRequest, pk: int) -> HttpResponse:
+    """What moving the portfolio to the newest version would carry across (GET), and the move
+    (POST), for the version the preview showed."""
+    portfolio = get_portfolio_to_manage(request.user, pk)
+    target = newer_version(portfolio)
+    if request.method == "POST" and target is not None:
+        if request.POST.get("target") != str(target.pk):
+            messages.error(
+                request,
+                "The qualification has changed since that preview was shown; check what will "
+                "carry across now before moving the portfolio.",
+            )
+            return redirect("enrolment:portfolio_version", portfolio.pk)
+        try:
+            plan = versions.portfolio_move(actor=request.user, portfolio=portfolio, target=target)
+        except EnrolmentRefused as error:
+            messages.error(request, error.message)
+            return redirect("enrolment:portfolio_version", portfolio.pk)
+        messages.success(
+            request,
+            f"{portfolio.learner}’s portfolio is on version {target.version} now: "
+            f"{len(plan.carried)} mapping{'s' if len(plan.carried) != 1 else ''} carried "
+            f"across, {len(plan.left)} listed for the assessor.",
+        )
+        return redirect("assessment:portfolio_detail", portfolio.pk)
+    context = {
+        "title": f"Move {portfolio.learner}’s portfolio to a new version",
+        "portfolio": portfolio,
+        "target": target,
+        "plan": versions.plan_move(portfolio, target) if target else None,
+        "refusal": versions.move_refusal(request.user, portfolio, target) if target else None,
+    }
+    return render(request, "enrolment/portfolio_version.html", context)
 
 
 # The CSV intake ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -46,7 +47,32 @@ def qualification_detail(reference: str) -> Qualification:
             Prefetch("unit_links", queryset=links)
         ),
         reference=reference,
+        is_current=True,
     )
+
+
+def qualification_version(reference: str, version: str) -> Qualification:
+    """One version of a qualification; a 404 for a reference or version there is not."""
+    return get_object_or_404(
+        Qualification.objects.select_related("awarding_body"), reference=reference, version=version
+    )
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One version in a qualification's history, with the one before it to compare with."""
+
+    qualification: Qualification
+    previous: Qualification | None
+
+
+def qualification_versions(reference: str) -> list[VersionEntry]:
+    """Every version of a qualification, oldest first; one query."""
+    versions = list(Qualification.objects.filter(reference=reference).order_by("sequence"))
+    return [
+        VersionEntry(qualification, versions[index - 1] if index else None)
+        for index, qualification in enumerate(versions)
+    ]
 
 
 def unit_detail(reference: str) -> Unit:

@@ -10,4 +10,9 @@ urlpatterns = [
     path("", views.qualification_list, name="qualification_list"),
     path("units/<str:reference>/", views.unit_detail, name="unit_detail"),
     path("<str:reference>/", views.qualification_detail, name="qualification_detail"),
+    path(
+        "<str:reference>/diff/<str:from_version>/<str:to_version>/",
+        views.qualification_diff,
+        name="qualification_diff",
+    ),
 ]

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from qualifications import selectors
+from qualifications import selectors, versions
+from qualifications.access import can_compare_versions, require_version_reader
 
 
 @login_required
@@ -23,8 +24,29 @@ def qualification_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "qualifications/qualification_detail.html",
-        {"title": qualification.title, "qualification": qualification},
+        {
+            "title": qualification.title,
+            "qualification": qualification,
+            "versions": selectors.qualification_versions(qualification.reference),
+            "can_compare_versions": can_compare_versions(request.user),
+        },
     )
+
+
+@login_required
+def qualification_diff(
+    request: HttpRequest, reference: str, from_version: str, to_version: str
+) -> HttpResponse:
+    """What changed between two versions: criteria added, removed, reworded and renumbered."""
+    require_version_reader(request.user)
+    old = selectors.qualification_version(reference, from_version)
+    new = selectors.qualification_version(reference, to_version)
+    context = {
+        "title": f"{new.title}: version {old.version} to version {new.version}",
+        "diff": versions.diff(old, new),
+        "versions": selectors.qualification_versions(reference),
+    }
+    return render(request, "qualifications/qualification_diff.html", context)
 
 
 @login_required

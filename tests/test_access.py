@@ -97,6 +97,18 @@ TABLE = [
         args=lambda cast: ["NO-SUCH-QUALIFICATION"],
         label="unknown",
     ),
+    # Comparing versions is for the staff who decide what a revision means for learners.
+    Row(
+        "qualifications:qualification_diff",
+        statuses(403, anonymous=302, assessor=200, iqa=200, centre_admin=200),
+        args=lambda cast: ["EX-L3-RETAIL-DIP", "1", "2"],
+    ),
+    Row(
+        "qualifications:qualification_diff",
+        statuses(403, anonymous=302, assessor=404, iqa=404, centre_admin=404),
+        args=lambda cast: ["EX-L3-RETAIL-DIP", "1", "99"],
+        label="unknown version",
+    ),
     Row("qualifications:unit_detail", SIGNED_IN_ONLY, args=lambda cast: ["RS-ICR"]),
     Row(
         "qualifications:unit_detail",
@@ -268,6 +280,17 @@ TABLE += [
     ),
     Row(
         "enrolment:portfolio_reassign",
+        statuses(403, anonymous=302, centre_admin=404),
+        args=foreign("portfolio"),
+        label="other centre",
+    ),
+    Row(
+        "enrolment:portfolio_version",
+        statuses(403, anonymous=302, centre_admin=200),
+        args=own("portfolio"),
+    ),
+    Row(
+        "enrolment:portfolio_version",
         statuses(403, anonymous=302, centre_admin=404),
         args=foreign("portfolio"),
         label="other centre",

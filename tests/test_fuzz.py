@@ -56,6 +56,7 @@ PARAMETERS: dict[str, list[str]] = {
     "assessment:iqa_rates": ["default"],
     "enrolment:learner_list": ["cohort", "page"],
     "enrolment:intake_preview": ["digest"],
+    "enrolment:portfolio_version": ["target"],
     "exports:verify": ["code"],
     "dashboards:cohort_dashboard": ["rag", "assessor", "q", "sort", "format"],
     "dashboards:cohort_heatmap": ["format"],

@@ -28,6 +28,7 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "criteria_met": sum(unit.met for unit in units),
         "can_edit": can_edit(request.user, portfolio),
         "can_sign_off": is_assessor_of(request.user, portfolio),
+        "versions": selectors.version_notice(request.user, portfolio),
     }
     return render(request, "assessment/portfolio_detail.html", context)
 

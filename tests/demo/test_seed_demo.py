@@ -14,8 +14,21 @@ from assessment.models import Decision, IqaReview, Outcome, UnitDeclaration, Uni
 from cohorts.models import Cohort
 from demo.large_centre import LARGE_CENTRE, seed_large_centre
 from demo.large_portfolio import LARGE_QUALIFICATION, PortfolioSize, build_large_portfolio
-from portfolio.models import AuditEntry, EvidenceFile, FileKind, Mapping, MappingStatus, Portfolio
-from qualifications.models import AssessmentCriterion
+from demo.portfolios import EXAMPLE, EXAMPLE_CHOICE
+from enrolment.versions import plan_move
+from portfolio.models import (
+    AuditEntry,
+    EvidenceFile,
+    FileKind,
+    Mapping,
+    MappingStatus,
+    Portfolio,
+    UnitChoice,
+)
+from portfolio.units import portfolio_unit_ids
+from qualifications.models import AssessmentCriterion, Qualification, Unit
+from qualifications.rules import rules_status
+from qualifications.selectors import rules_by_qualification
 from tests.conftest import OCR
 
 # Seconds, not minutes: two units of three criteria, ten evidence items, four small photos.
@@ -47,12 +60,86 @@ def test_seed_demo_gives_amy_evidence_in_every_state(seeded: None) -> None:
 
 
 def test_seed_demo_puts_the_demo_learners_on_every_qualification(seeded: None) -> None:
-    learners = Portfolio.objects.values_list("learner__email", "qualification__reference")
-    assert ("ben@northgate.example", OCR) in learners
-    assert {reference for email, reference in learners if email.startswith("amy@")} == set(
-        Portfolio.objects.values_list("qualification__reference", flat=True)
+    """Amy on the current version of each; Ben on OCR, and on the example's first version."""
+    current = set(Qualification.objects.current().values_list("pk", flat=True))
+    first_example = Qualification.objects.get(reference=EXAMPLE, version="1")
+    amy_on = Portfolio.objects.filter(learner__email="amy@northgate.example")
+    ben_on = Portfolio.objects.filter(learner__email="ben@northgate.example")
+
+    assert len(current) == 4
+    assert set(amy_on.values_list("qualification_id", flat=True)) == current
+    assert set(ben_on.values_list("qualification__reference", "qualification__version")) == {
+        (OCR, "1"),
+        (EXAMPLE, "1"),
+    }
+    taught = Cohort.objects.filter(tutors__email="tom@northgate.example")
+    assert taught.count() == len(current) + 1
+    assert set(taught.values_list("qualification_id", flat=True)) == current | {first_example.pk}
+
+
+def test_seed_demo_gives_amy_a_valid_choice_of_the_examples_optional_units(seeded: None) -> None:
+    portfolio = Portfolio.objects.get(
+        learner__email="amy@northgate.example", qualification__reference=EXAMPLE
     )
-    assert Cohort.objects.filter(tutors__email="tom@northgate.example").count() == 3
+    rules = rules_by_qualification([portfolio.qualification_id])[portfolio.qualification_id]
+    chosen = UnitChoice.objects.filter(portfolio=portfolio)
+    units = set(
+        Unit.objects.filter(pk__in=portfolio_unit_ids(portfolio)).values_list(
+            "reference", flat=True
+        )
+    )
+
+    assert portfolio.qualification.is_current
+    assert {choice.unit.reference for choice in chosen} == set(EXAMPLE_CHOICE)
+    assert all(
+        choice.unit.qualification_links.filter(
+            qualification=portfolio.qualification, mandatory=False
+        ).exists()
+        for choice in chosen
+    )
+    assert rules_status(rules, chosen=units, achieved=set()).satisfied
+    statuses = set(
+        Mapping.objects.filter(evidence__portfolio=portfolio).values_list("status", flat=True)
+    )
+    assert statuses == {MappingStatus.ACCEPTED, MappingStatus.REFERRED, MappingStatus.DRAFT}
+
+
+def test_seed_demo_leaves_ben_on_the_examples_first_version_with_evidence_to_move(
+    seeded: None,
+) -> None:
+    """What moving him previews: some evidence carries, some does not, a unit to sign off."""
+    portfolio = Portfolio.objects.get(
+        learner__email="ben@northgate.example", qualification__reference=EXAMPLE
+    )
+    newest = Qualification.objects.current().get(reference=EXAMPLE)
+
+    plan = plan_move(portfolio, newest)
+
+    assert portfolio.qualification.version == "1"
+    assert [(i.change.old_number, i.change.new_number) for i in plan.carried] == [
+        ("1.1", "1.1"),
+        ("1.4", "1.3"),
+        ("2.1", "2.1"),
+        ("2.2", "2.2"),
+        ("2.3", "2.3"),
+        ("2.4", "2.4"),
+    ]
+    assert {m.status for m in (i.mapping for i in plan.carried)} == {MappingStatus.ACCEPTED}
+    assert [i.mapping.criterion.number for i in plan.left] == ["1.2", "1.3"]
+    assert [s.unit.reference for s in plan.sign_offs] == ["EX-RET-A2"]
+    assert len(plan.choices_kept) == len(EXAMPLE_CHOICE)
+
+
+def test_seed_demo_can_run_again_without_adding_anything(seeded: None) -> None:
+    counts = [
+        model.objects.count() for model in (Portfolio, Cohort, UnitChoice, Mapping, AuditEntry)
+    ]
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert [
+        model.objects.count() for model in (Portfolio, Cohort, UnitChoice, Mapping, AuditEntry)
+    ] == counts
 
 
 def test_large_portfolio_holds_files_mappings_and_records_in_every_state(

@@ -24,6 +24,7 @@ from assessment.models import IqaAgreement, Outcome
 from enrolment import services as enrolment
 from enrolment.intake_file import parse_intake
 from enrolment.services import intake_import
+from enrolment.versions import portfolio_move
 from exports import services as exports
 from exports.models import ExportScope
 from exports.pdf import sections
@@ -432,6 +433,9 @@ def every_action(
         f"{asha.email},2026-09-01,2027-07-31\n"
     )
     intake_import(actor=ada, rows=parse_intake(intake.encode()).rows)
+    example = Qualification.objects.filter(reference="EX-L3-RETAIL-DIP").order_by("sequence")
+    moving = PortfolioFactory(learner=amy, qualification=example.first(), assessor=asha)
+    portfolio_move(actor=ada, portfolio=moving, target=example.last())
     assert len(mappings) == pdr.criteria.count()
 
     diploma = Qualification.objects.current().get(reference="EX-L3-RETAIL-DIP")
