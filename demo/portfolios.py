@@ -20,10 +20,11 @@ from accounts.models import Centre, User
 from assessment import services as assessment_services
 from assessment.models import Outcome
 from assessment.services import DecisionRequest
+from assessment.services.units import choose_unit
 from cohorts.models import Cohort
 from demo.people import DEMO_CENTRE
 from portfolio import services
-from portfolio.models import Evidence, EvidenceType, Portfolio, UnitChoice
+from portfolio.models import Evidence, EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 
 EXAMPLE = "EX-L3-RETAIL-DIP"
@@ -281,13 +282,16 @@ def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:
 
 
 def _choose(portfolio: Portfolio, administrator: User) -> None:
-    """The example's optional units chosen for the portfolio, as an administrator would."""
-    for unit in Unit.objects.filter(
-        reference__in=EXAMPLE_CHOICE, qualification_links__qualification=portfolio.qualification
-    ):
-        UnitChoice.objects.get_or_create(
-            portfolio=portfolio, unit=unit, defaults={"chosen_by": administrator}
+    """The example's optional units chosen for the portfolio through the service an
+    administrator's page uses, so the rules of combination and the audit apply."""
+    chosen = set(portfolio.unit_choices.values_list("unit__reference", flat=True))
+    for reference in EXAMPLE_CHOICE:
+        if reference in chosen:
+            continue
+        unit = Unit.objects.get(
+            reference=reference, qualification_links__qualification=portfolio.qualification
         )
+        choose_unit(actor=administrator, portfolio=portfolio, unit=unit)
 
 
 def _decide(assessor: User, evidence: Evidence, feedback: dict[str, str] | None = None) -> None:
