@@ -1,3 +1,6 @@
+"""The catalogue: every signed-in person may read every qualification and unit, in any
+version. A reference alone shows the current version."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -5,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from qualifications import selectors
+from qualifications.models import Qualification
+from qualifications.outline import grade_bands, rules_outline
 
 
 @login_required
@@ -18,23 +23,42 @@ def qualification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def qualification_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    qualification = selectors.qualification_detail(reference)
-    return render(
-        request,
-        "qualifications/qualification_detail.html",
-        {"title": qualification.title, "qualification": qualification},
-    )
+def qualification_detail(
+    request: HttpRequest, reference: str, version: str | None = None
+) -> HttpResponse:
+    qualification = selectors.qualification_detail(reference, version)
+    context = {
+        "title": f"{qualification.title} (version {qualification.version})",
+        "qualification": qualification,
+        "illustrative_notes": _illustrative_notes([qualification]),
+        "rules": rules_outline(qualification),
+        "versions": list(selectors.qualification_versions(qualification.reference)),
+    }
+    return render(request, "qualifications/qualification_detail.html", context)
 
 
 @login_required
-def unit_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    unit = selectors.unit_detail(reference)
+def unit_detail(request: HttpRequest, reference: str, version: str | None = None) -> HttpResponse:
+    unit = selectors.unit_detail(reference, version)
+    outcomes = list(unit.outcomes.all())
+    qualifications = list(unit.qualifications.all())
     context = {
-        "title": unit.title,
+        "title": f"{unit.title} (version {unit.version})",
         "unit": unit,
-        "outcomes": unit.outcomes.all(),
+        "outcomes": outcomes,
+        "grade_bands": grade_bands(outcomes),
+        "qualifications": qualifications,
+        "illustrative_notes": _illustrative_notes(qualifications),
         "guidance_sections": selectors.guidance_sections(unit),
-        "criterion_total": sum(len(o.criteria.all()) for o in unit.outcomes.all()),
+        "criterion_total": sum(len(o.criteria.all()) for o in outcomes),
+        "versions": list(selectors.unit_versions(unit.reference)),
     }
     return render(request, "qualifications/unit_detail.html", context)
+
+
+def _illustrative_notes(qualifications: list[Qualification]) -> list[str]:
+    """What users must be told about specifications this project wrote itself, once each."""
+    default = "This project wrote this specification itself; the awarding body's own may differ."
+    return list(
+        dict.fromkeys(q.illustrative_note or default for q in qualifications if q.is_illustrative)
+    )

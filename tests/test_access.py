@@ -97,7 +97,37 @@ TABLE = [
         args=lambda cast: ["NO-SUCH-QUALIFICATION"],
         label="unknown",
     ),
+    Row(
+        "qualifications:qualification_version",
+        SIGNED_IN_ONLY,
+        args=lambda cast: ["EX-L3-RETAIL-DIP", "1"],
+        label="earlier version",
+    ),
+    Row(
+        "qualifications:qualification_version",
+        SIGNED_IN_ONLY,
+        args=lambda cast: ["EX-L3-RETAIL-DIP", "2"],
+        label="current version",
+    ),
+    Row(
+        "qualifications:qualification_version",
+        statuses(404, anonymous=302),
+        args=lambda cast: ["EX-L3-RETAIL-DIP", "99"],
+        label="unknown version",
+    ),
     Row("qualifications:unit_detail", SIGNED_IN_ONLY, args=lambda cast: ["RS-ICR"]),
+    Row(
+        "qualifications:unit_version",
+        SIGNED_IN_ONLY,
+        args=lambda cast: ["EX-RET-A2", "1"],
+        label="earlier version",
+    ),
+    Row(
+        "qualifications:unit_version",
+        statuses(404, anonymous=302),
+        args=lambda cast: ["EX-RET-A2", "99"],
+        label="unknown version",
+    ),
     Row(
         "qualifications:unit_detail",
         statuses(404, anonymous=302),
