@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from qualifications import selectors
-from qualifications.models import Qualification
+from qualifications.models import Qualification, Unit
 from qualifications.outline import grade_bands, rules_outline
 
 
@@ -31,6 +31,17 @@ def qualification_detail(
         "title": f"{qualification.title} (version {qualification.version})",
         "qualification": qualification,
         "illustrative_notes": _illustrative_notes([qualification]),
+        "unstated": _unstated(
+            qualification,
+            [
+                ("source_text", "source"),
+                ("ofqual_number", "Ofqual number"),
+                ("credits", "credits"),
+                ("guided_learning_hours", "guided learning hours"),
+                ("total_qualification_time", "total qualification time"),
+                ("operational_end_date", "operational end date"),
+            ],
+        ),
         "rules": rules_outline(qualification),
         "versions": list(selectors.qualification_versions(qualification.reference)),
     }
@@ -49,6 +60,16 @@ def unit_detail(request: HttpRequest, reference: str, version: str | None = None
         "grade_bands": grade_bands(outcomes),
         "qualifications": qualifications,
         "illustrative_notes": _illustrative_notes(qualifications),
+        "unstated": _unstated(
+            unit,
+            [
+                ("source_text", "source"),
+                ("ofqual_reference", "Ofqual unit reference"),
+                ("unit_number", "unit number"),
+                ("credits", "credits"),
+                ("guided_learning_hours", "guided learning hours"),
+            ],
+        ),
         "guidance_sections": selectors.guidance_sections(unit),
         "criterion_total": sum(len(o.criteria.all()) for o in outcomes),
         "versions": list(selectors.unit_versions(unit.reference)),
@@ -62,3 +83,8 @@ def _illustrative_notes(qualifications: list[Qualification]) -> list[str]:
     return list(
         dict.fromkeys(q.illustrative_note or default for q in qualifications if q.is_illustrative)
     )
+
+
+def _unstated(specification: Qualification | Unit, fields: list[tuple[str, str]]) -> list[str]:
+    """What the specification leaves out, named once rather than as a column of blanks."""
+    return [label for name, label in fields if getattr(specification, name) in (None, "")]

@@ -142,7 +142,28 @@ def test_a_seed_qualification_says_it_was_built_from_revision_notes(signed_in: C
     text = text_of(qualification_page(signed_in, "OCR-L3-RSSP-CERT"))
     assert "Illustrative: not an awarding body's specification" in text
     assert "Built by this project from revision notes about its units" in text
-    assert "Every unit is mandatory: a learner takes all 2 of them." in text
+    assert (
+        "Every unit is mandatory: there are no optional units and no rules of combination." in text
+    )
+
+
+def test_what_a_specification_leaves_out_is_named_once(signed_in: Client) -> None:
+    response = qualification_page(signed_in, "OCR-L3-RSSP-CERT")
+    assert response.context["unstated"] == [
+        "source",
+        "Ofqual number",
+        "credits",
+        "guided learning hours",
+        "total qualification time",
+        "operational end date",
+    ]
+    text = text_of(response)
+    assert (
+        '>Not stated</dt><dd class="col-sm-8 col-lg-9">Source, Ofqual number, credits, guided '
+        "learning hours, total qualification time, operational end date</dd>"
+    ) in text
+    assert ">Ofqual number</dt>" not in text
+    assert "Not stated" not in text_of(qualification_page(signed_in, EXAMPLE))
 
 
 def test_a_qualification_from_a_real_specification_has_no_notice(signed_in: Client) -> None:
@@ -188,7 +209,8 @@ def test_the_rules_of_combination_are_a_nested_list_with_limits_in_words(
         ),
     ]
     text = text_of(response)
-    assert '<strong class="rule-group-name">Group C</strong>: at most 8 credits' in text
+    assert '<strong class="rule-group-name">Group C</strong>: at most 8 credits</h3>' in text
+    assert '<strong class="rule-group-name">Group C1</strong>: at most 3 credits</h4>' in text
     # C1 is listed inside C's item, before C's item closes and before the versions.
     group_c = text.index("Group C</strong>")
     assert group_c < text.index("Group C1</strong>") < text.index("Group C2</strong>")
@@ -200,8 +222,8 @@ def test_the_overall_rules_and_the_barred_pair_are_stated(signed_in: Client) -> 
     assert "At least 30 credits in all." in text
     assert "At least 16 credits at Level 3 or above." in text
     assert (
-        "<li>EX-RET-B3 Handle cash and process payments and EX-RET-C1A Use a till and payment "
-        "system may not both be taken.</li>"
+        "<li>Barred together: EX-RET-B3 (Handle cash and process payments) and EX-RET-C1A "
+        "(Use a till and payment system) may not both be taken.</li>"
     ) in text
 
 
@@ -299,6 +321,17 @@ def test_a_unit_page_states_what_the_specification_states(signed_in: Client) -> 
     assert "Knowledge (know or understand)" in text and "Skills (be able to)" in text
 
 
+def test_a_seed_unit_names_what_its_notes_leave_out(signed_in: Client) -> None:
+    response = unit_page(signed_in, "RS-PDR")
+    assert response.context["unstated"] == [
+        "source",
+        "Ofqual unit reference",
+        "unit number",
+        "credits",
+        "guided learning hours",
+    ]
+
+
 def test_a_unit_page_shows_range_statements(signed_in: Client) -> None:
     text = text_of(unit_page(signed_in, "EX-RET-A1"))
     criterion = text[text.index('id="criterion-1.2"') :].split("</li>")[0]
@@ -351,6 +384,7 @@ def test_a_unit_page_lists_the_qualification_versions_that_link_it(signed_in: Cl
 def test_a_unit_of_an_illustrative_qualification_carries_its_note(signed_in: Client) -> None:
     text = text_of(unit_page(signed_in, "RS-ICR"))
     assert "Illustrative: not an awarding body's specification" in text
+    assert "This unit belongs to an illustrative qualification:" in text
     assert text.count("Built by this project from revision notes about one of its units") == 1
 
 
