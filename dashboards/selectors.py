@@ -379,5 +379,5 @@ def followed_portfolio_count(user: User) -> int:
 
 
 def catalogue() -> QuerySet[Qualification]:
-    """Every qualification loaded, by title, for the home page."""
-    return Qualification.objects.select_related("awarding_body").order_by("title")
+    """The current version of every qualification loaded, by title, for the home page."""
+    return Qualification.objects.current().select_related("awarding_body").order_by("title")

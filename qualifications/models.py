@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 
 REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
 reference_validator = RegexValidator(
@@ -121,6 +122,10 @@ class Unit(Versioned):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        """This version's page: what a portfolio on it was assessed against."""
+        return reverse("qualifications:unit_version", args=[self.reference, self.version])
+
     @property
     def assessment_requirement_lines(self) -> list[str]:
         return [line.strip() for line in self.assessment_requirements.splitlines() if line.strip()]
@@ -180,6 +185,10 @@ class Qualification(Versioned):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """This version's page: what a portfolio on it works towards."""
+        return reverse("qualifications:qualification_version", args=[self.reference, self.version])
 
     @property
     def description_paragraphs(self) -> list[str]:

@@ -160,6 +160,11 @@ def _group_label(name: str) -> str:
     return name if name.lower().startswith("group") else f"group {name}"
 
 
+def group_label(name: str) -> str:
+    """How a sentence names a group: "group C", or the name itself when it says "group"."""
+    return _group_label(name)
+
+
 def _level_label(level: str) -> str:
     return f"{Level(level).label} or above"
 
@@ -168,6 +173,43 @@ def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _range(low: int | None, high: int | None, noun: str) -> str:
+    """E.g. "at least 10 credits", "at most 8 credits", "1 to 2 units", "exactly 2 units"."""
+    if low is not None and high is not None:
+        if low == high:
+            return f"exactly {_plural(low, noun)}"
+        return f"{low} to {high} {_noun(high, noun)}"
+    if low is not None:
+        return f"at least {_plural(low, noun)}"
+    return f"at most {_plural(high or 0, noun)}"
+
+
+def limits_in_words(
+    *,
+    min_credits: int | None,
+    max_credits: int | None,
+    min_units: int | None,
+    max_units: int | None,
+    unit_count: int,
+) -> list[str]:
+    """A group's limits as a specification states them: "at least 10 credits", "at most 8
+    credits", "all 3 units". `unit_count` counts its subgroups' units too; empty when the
+    group sets no limit of its own."""
+    found = []
+    if min_credits is not None or max_credits is not None:
+        found.append(_range(min_credits, max_credits, "credit"))
+    if min_units is not None and min_units == unit_count and max_units in (None, unit_count):
+        found.append("its only unit" if unit_count == 1 else f"all {unit_count} units")
+    elif min_units is not None or max_units is not None:
+        found.append(_range(min_units, max_units, "unit"))
+    return found
+
+
+def level_rule_in_words(level: str, credits: int) -> str:
+    """E.g. "at least 16 credits at Level 3 or above"."""
+    return f"at least {_plural(credits, 'credit')} at {_level_label(level)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -707,8 +749,7 @@ class RulesStatus:
     def level_rule_text(self) -> str:
         if self.level_rule is None:
             return ""
-        level, credits = self.level_rule
-        return f"at least {_plural(credits, 'credit')} at {_level_label(level)}"
+        return level_rule_in_words(*self.level_rule)
 
 
 def _group_status(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -26,14 +25,22 @@ from qualifications.rules import Group, Rules, UnitFacts
 
 
 def qualification_list() -> QuerySet[Qualification]:
+    """The current version of each qualification: what new learners are enrolled on."""
     return (
-        Qualification.objects.select_related("awarding_body")
+        Qualification.objects.current()
+        .select_related("awarding_body")
         .annotate(unit_total=Count("unit_links", distinct=True))
         .order_by("awarding_body__name", "title")
     )
 
 
-def qualification_detail(reference: str) -> Qualification:
+def _version_lookup(version: str | None) -> dict[str, object]:
+    return {"is_current": True} if version is None else {"version": version}
+
+
+def qualification_detail(reference: str, version: str | None = None) -> Qualification:
+    """One version of a qualification (the current one when no version is named) with its
+    units, rule groups and barred pairs; four queries."""
     links = (
         QualificationUnit.objects.select_related("unit")
         .annotate(
@@ -42,13 +49,25 @@ def qualification_detail(reference: str) -> Qualification:
         )
         .order_by("position")
     )
+    barred = BarredCombination.objects.select_related("first", "second").order_by("pk")
     return get_object_or_404(
         Qualification.objects.select_related("awarding_body").prefetch_related(
-            Prefetch("unit_links", queryset=links)
+            Prefetch("unit_links", queryset=links),
+            Prefetch("rule_groups", queryset=RuleGroup.objects.order_by("position")),
+            Prefetch("barred_combinations", queryset=barred),
         ),
         reference=reference,
-        is_current=True,
+        **_version_lookup(version),
     )
+
+
+def qualification_versions(reference: str) -> list[Qualification]:
+    """Every version of a qualification, oldest first, each with `previous` (the version
+    before it, to compare with); one query."""
+    versions = list(Qualification.objects.filter(reference=reference).order_by("sequence"))
+    for index, version in enumerate(versions):
+        version.previous = versions[index - 1] if index else None
+    return versions
 
 
 def qualification_version(reference: str, version: str) -> Qualification:
@@ -58,24 +77,9 @@ def qualification_version(reference: str, version: str) -> Qualification:
     )
 
 
-@dataclass(frozen=True)
-class VersionEntry:
-    """One version in a qualification's history, with the one before it to compare with."""
-
-    qualification: Qualification
-    previous: Qualification | None
-
-
-def qualification_versions(reference: str) -> list[VersionEntry]:
-    """Every version of a qualification, oldest first; one query."""
-    versions = list(Qualification.objects.filter(reference=reference).order_by("sequence"))
-    return [
-        VersionEntry(qualification, versions[index - 1] if index else None)
-        for index, qualification in enumerate(versions)
-    ]
-
-
-def unit_detail(reference: str) -> Unit:
+def unit_detail(reference: str, version: str | None = None) -> Unit:
+    """One version of a unit (the current one when no version is named) with its outcomes,
+    criteria, guidance and the qualification versions that link it; five queries."""
     outcomes = LearningOutcome.objects.prefetch_related(
         Prefetch("criteria", queryset=AssessmentCriterion.objects.order_by("position"))
     ).order_by("number")
@@ -85,11 +89,19 @@ def unit_detail(reference: str) -> Unit:
             Prefetch("guidance", queryset=GuidanceItem.objects.order_by("position")),
             Prefetch(
                 "qualifications",
-                queryset=Qualification.objects.select_related("awarding_body").order_by("title"),
+                queryset=Qualification.objects.select_related("awarding_body").order_by(
+                    "title", "sequence"
+                ),
             ),
         ),
         reference=reference,
+        **_version_lookup(version),
     )
+
+
+def unit_versions(reference: str) -> QuerySet[Unit]:
+    """Every version of a unit, oldest first; one query."""
+    return Unit.objects.filter(reference=reference).order_by("sequence")
 
 
 def guidance_sections(unit: Unit) -> list[tuple[str, str, list[GuidanceItem]]]:

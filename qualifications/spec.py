@@ -46,6 +46,7 @@ Reference = Annotated[
 Credits = Annotated[int, Field(ge=0, le=999)]
 Hours = Annotated[int, Field(ge=1, le=30000)]
 
+CRITERION_CODE_LENGTH = 10  # AssessmentCriterion.number and previous_number
 GRADE_PREFIXES = {"P": Grade.PASS, "M": Grade.MERIT, "D": Grade.DISTINCTION}
 
 
@@ -246,6 +247,11 @@ class CriterionSpec(Spec):
             digits = rest.rstrip("abcdefghijklmnopqrstuvwxyz")
             if int(outcome) >= 1 and int(digits) >= 1:
                 code = f"{int(outcome)}.{int(digits)}{suffix}"
+        if len(code) > CRITERION_CODE_LENGTH:
+            raise ValueError(
+                f"must be at most {CRITERION_CODE_LENGTH} characters (the column holds no more); "
+                f"got {value!r}"
+            )
         if not re.fullmatch(CRITERION_CODE_PATTERN, code):
             raise ValueError(
                 'must look like "1.1" or "1.1a" (outcome number, dot, position), "P1", "M1" or '

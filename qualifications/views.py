@@ -1,3 +1,6 @@
+"""The catalogue: every signed-in person may read every qualification and unit, in any
+version. A reference alone shows the current version."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -6,6 +9,8 @@ from django.shortcuts import render
 
 from qualifications import selectors, versions
 from qualifications.access import can_compare_versions, require_version_reader
+from qualifications.models import Qualification, Unit
+from qualifications.outline import grade_bands, rules_outline
 
 
 @login_required
@@ -19,18 +24,30 @@ def qualification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def qualification_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    qualification = selectors.qualification_detail(reference)
-    return render(
-        request,
-        "qualifications/qualification_detail.html",
-        {
-            "title": qualification.title,
-            "qualification": qualification,
-            "versions": selectors.qualification_versions(qualification.reference),
-            "can_compare_versions": can_compare_versions(request.user),
-        },
-    )
+def qualification_detail(
+    request: HttpRequest, reference: str, version: str | None = None
+) -> HttpResponse:
+    qualification = selectors.qualification_detail(reference, version)
+    context = {
+        "title": f"{qualification.title} (version {qualification.version})",
+        "qualification": qualification,
+        "illustrative_notes": _illustrative_notes([qualification]),
+        "unstated": _unstated(
+            qualification,
+            [
+                ("source_text", "source"),
+                ("ofqual_number", "Ofqual number"),
+                ("credits", "credits"),
+                ("guided_learning_hours", "guided learning hours"),
+                ("total_qualification_time", "total qualification time"),
+                ("operational_end_date", "operational end date"),
+            ],
+        ),
+        "rules": rules_outline(qualification),
+        "versions": selectors.qualification_versions(qualification.reference),
+        "can_compare_versions": can_compare_versions(request.user),
+    }
+    return render(request, "qualifications/qualification_detail.html", context)
 
 
 @login_required
@@ -50,13 +67,42 @@ def qualification_diff(
 
 
 @login_required
-def unit_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    unit = selectors.unit_detail(reference)
+def unit_detail(request: HttpRequest, reference: str, version: str | None = None) -> HttpResponse:
+    unit = selectors.unit_detail(reference, version)
+    outcomes = list(unit.outcomes.all())
+    qualifications = list(unit.qualifications.all())
     context = {
-        "title": unit.title,
+        "title": f"{unit.title} (version {unit.version})",
         "unit": unit,
-        "outcomes": unit.outcomes.all(),
+        "outcomes": outcomes,
+        "grade_bands": grade_bands(outcomes),
+        "qualifications": qualifications,
+        "illustrative_notes": _illustrative_notes(qualifications),
+        "unstated": _unstated(
+            unit,
+            [
+                ("source_text", "source"),
+                ("ofqual_reference", "Ofqual unit reference"),
+                ("unit_number", "unit number"),
+                ("credits", "credits"),
+                ("guided_learning_hours", "guided learning hours"),
+            ],
+        ),
         "guidance_sections": selectors.guidance_sections(unit),
-        "criterion_total": sum(len(o.criteria.all()) for o in unit.outcomes.all()),
+        "criterion_total": sum(len(o.criteria.all()) for o in outcomes),
+        "versions": list(selectors.unit_versions(unit.reference)),
     }
     return render(request, "qualifications/unit_detail.html", context)
+
+
+def _illustrative_notes(qualifications: list[Qualification]) -> list[str]:
+    """What users must be told about specifications this project wrote itself, once each."""
+    default = "This project wrote this specification itself; the awarding body's own may differ."
+    return list(
+        dict.fromkeys(q.illustrative_note or default for q in qualifications if q.is_illustrative)
+    )
+
+
+def _unstated(specification: Qualification | Unit, fields: list[tuple[str, str]]) -> list[str]:
+    """What the specification leaves out, named once rather than as a column of blanks."""
+    return [label for name, label in fields if getattr(specification, name) in (None, "")]

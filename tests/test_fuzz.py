@@ -60,6 +60,9 @@ PARAMETERS: dict[str, list[str]] = {
     "exports:verify": ["code"],
     "dashboards:cohort_dashboard": ["rag", "assessor", "q", "sort", "format"],
     "dashboards:cohort_heatmap": ["format"],
+    # The catalogue's version pages read nothing from the query string or the body.
+    "qualifications:qualification_version": [],
+    "qualifications:unit_version": [],
 }
 
 APPS = [

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from django.db.models.deletion import Collector, ProtectedError
@@ -13,9 +14,10 @@ from qualifications.loader.problems import CatalogueInvalid, CatalogueProblem, L
 from qualifications.models import (
     AssessmentCriterion,
     AwardingBody,
+    Qualification,
     Unit,
 )
-from qualifications.rules import Rules, UnitFacts, satisfiable
+from qualifications.rules import Rules, UnitFacts, feasible, satisfiable
 from qualifications.selectors import unit_facts
 from qualifications.spec import GroupSpec, QualificationSpec, UnitSpec
 from qualifications.usage import accepted_evidence
@@ -90,20 +92,49 @@ def _check_duplicates(
 
 
 def _known_units(files: list[ParsedFile]) -> dict[str, UnitFacts]:
-    """Every unit a qualification may name, by lower-case reference: the current version in
-    the database, overridden by the last version the files define."""
+    """The version of each unit a new qualification version would link, by lower-case
+    reference: the current one after this load. That is the current version in the database,
+    unless a file defines a version the database does not hold yet (it becomes current) or
+    redefines the current one; a file correcting an older version leaves the current alone."""
     known = {
         unit.reference.lower(): unit_facts(unit) for unit in Unit.objects.current().order_by("pk")
     }
+    stored = {
+        (reference.lower(), version): is_current
+        for reference, version, is_current in Unit.objects.values_list(
+            "reference", "version", "is_current"
+        )
+    }
     for parsed in files:
         for spec in parsed.spec.units:
-            known[spec.reference.lower()] = UnitFacts(
-                reference=spec.reference,
-                title=spec.title,
-                credits=spec.credits or 0,
-                level=spec.level,
-            )
+            if stored.get((spec.reference.lower(), spec.version), True):
+                known[spec.reference.lower()] = _spec_facts(spec)
     return known
+
+
+def _spec_facts(spec: UnitSpec) -> UnitFacts:
+    return UnitFacts(
+        reference=spec.reference, title=spec.title, credits=spec.credits or 0, level=spec.level
+    )
+
+
+def _linked_units(qualification: QualificationSpec) -> dict[str, UnitFacts]:
+    """The unit versions an existing version of this qualification already links (loading it
+    again keeps them, unless its file defines another version), by lower-case reference."""
+    stored = Qualification.objects.filter(
+        reference__iexact=qualification.reference, version=qualification.version
+    ).first()
+    if stored is None:
+        return {}
+    return {unit.reference.lower(): unit_facts(unit) for unit in stored.units.all()}
+
+
+def _walk_groups(groups: list[GroupSpec], loc: Location) -> Iterator[tuple[GroupSpec, Location]]:
+    """Every group, nested ones included, parents first, with where it is in the file."""
+    for g_index, group in enumerate(groups):
+        g_loc: Location = (*loc, "groups", g_index)
+        yield group, g_loc
+        yield from _walk_groups(group.groups, g_loc)
 
 
 def _check_groups(
@@ -117,44 +148,41 @@ def _check_groups(
     in_qualification = {ref.lower() for ref in qualification.unit_references()}
     group_of: dict[str, str] = {}
     names: set[str] = set()
-
-    def walk(groups: list[GroupSpec], loc: Location) -> None:
-        for g_index, group in enumerate(groups):
-            g_loc: Location = (*loc, "groups", g_index)
-            if group.name.lower() in names:
+    for group, g_loc in _walk_groups(rules.groups, base):
+        if group.name.lower() in names:
+            problems.append(
+                CatalogueProblem(
+                    parsed.path,
+                    parsed.where((*g_loc, "name")),
+                    f"group {group.name} is named twice in {qualification.reference}",
+                )
+            )
+        names.add(group.name.lower())
+        for u_index, reference in enumerate(group.units):
+            where = parsed.where((*g_loc, "units", u_index))
+            if reference.lower() not in known:
                 problems.append(
                     CatalogueProblem(
                         parsed.path,
-                        parsed.where((*g_loc, "name")),
-                        f"group {group.name} is named twice in {qualification.reference}",
+                        where,
+                        f"group {group.name} names unknown unit {reference!r}: define it "
+                        "under units or load the file that does",
                     )
                 )
-            names.add(group.name.lower())
-            for u_index, reference in enumerate(group.units):
-                where = parsed.where((*g_loc, "units", u_index))
-                if reference.lower() not in known:
-                    problems.append(
-                        CatalogueProblem(
-                            parsed.path,
-                            where,
-                            f"group {group.name} names unknown unit {reference!r}: define it "
-                            "under units or load the file that does",
-                        )
+            first = group_of.get(reference.lower())
+            if first is not None:
+                problems.append(
+                    CatalogueProblem(
+                        parsed.path,
+                        where,
+                        f"unit {reference} is listed twice in group {group.name}"
+                        if first == group.name
+                        else f"unit {reference} is in group {first} and group {group.name}; "
+                        "a unit belongs to one group only",
                     )
-                if reference.lower() in group_of:
-                    problems.append(
-                        CatalogueProblem(
-                            parsed.path,
-                            where,
-                            f"unit {reference} is in group {group_of[reference.lower()]} and "
-                            f"group {group.name}; a unit belongs to one group only",
-                        )
-                    )
-                else:
-                    group_of[reference.lower()] = group.name
-            walk(group.groups, g_loc)
-
-    walk(rules.groups, base)
+                )
+            else:
+                group_of[reference.lower()] = group.name
     if rules.groups:
         for u_index, reference in enumerate(qualification.units):
             if reference.lower() not in group_of:
@@ -226,25 +254,100 @@ def _check_references(files: list[ParsedFile]) -> list[CatalogueProblem]:
     return problems
 
 
+def _most_credits(rules: Rules) -> int:
+    """The most credits a valid choice of units can make (the rules must be satisfiable)."""
+    low, high = 0, sum(unit.credits for unit in rules.units.values())
+    while low < high:
+        middle = (low + high + 1) // 2
+        if feasible(replace(rules, min_credits=middle)):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _credit_problems(
+    parsed: ParsedFile, loc: Location, qualification: QualificationSpec, rules: Rules
+) -> list[CatalogueProblem]:
+    """A qualification's credit value must be one its rules allow: the sum of its units when
+    every unit is mandatory, else between the rules' minimum and the most a choice can make."""
+    credits = qualification.credits
+    if credits is None:
+        return []
+    where = parsed.where((*loc, "credits"))
+    if rules.every_unit_required:
+        total = sum(unit.credits for unit in rules.units.values())
+        if total == credits:
+            return []
+        message = f"credits is {credits} but its units, all mandatory, add up to {total}"
+        return [CatalogueProblem(parsed.path, where, message)]
+    if rules.min_credits is not None and credits < rules.min_credits:
+        message = (
+            f"credits is {credits} but the rules ask for at least {rules.min_credits}; a "
+            "qualification's credit value is at least the minimum a learner must achieve"
+        )
+        return [CatalogueProblem(parsed.path, where, message)]
+    if satisfiable(rules) and not feasible(replace(rules, min_credits=credits)):
+        message = (
+            f"credits is {credits} but no valid choice of units makes that many; the most "
+            f"any choice can make is {_most_credits(rules)}"
+        )
+        return [CatalogueProblem(parsed.path, where, message)]
+    return []
+
+
+def _group_problems(
+    parsed: ParsedFile,
+    loc: Location,
+    qualification: QualificationSpec,
+    facts: dict[str, UnitFacts],
+) -> list[CatalogueProblem]:
+    """Group minimums that the group's own units cannot reach, said at the group."""
+    problems = []
+    credits_of = {ref.lower(): unit.credits for ref, unit in facts.items()}
+    groups = qualification.rules.groups if qualification.rules else []
+    for group, g_loc in _walk_groups(groups, (*loc, "rules")):
+        members = group.all_units()
+        available = sum(credits_of[ref.lower()] for ref in members)
+        if group.min_credits is not None and group.min_credits > available:
+            problems.append(
+                CatalogueProblem(
+                    parsed.path,
+                    parsed.where((*g_loc, "min_credits")),
+                    f"group {group.name} asks for at least {group.min_credits} credits "
+                    f"but its units add up to only {available}",
+                )
+            )
+        if group.min_units is not None and group.min_units > len(members):
+            problems.append(
+                CatalogueProblem(
+                    parsed.path,
+                    parsed.where((*g_loc, "min_units")),
+                    f"group {group.name} asks for at least {group.min_units} units but "
+                    f"holds only {len(members)}",
+                )
+            )
+    return problems
+
+
 def _check_rules(files: list[ParsedFile]) -> list[CatalogueProblem]:
-    """Credits that add up and rules some choice of units can satisfy."""
+    """Credits that add up and rules some choice of units can satisfy, judged on the unit
+    versions each qualification version will link once written."""
     problems = []
     known = _known_units(files)
     for parsed in files:
-        same_file = {
-            spec.reference.lower(): UnitFacts(
-                spec.reference, spec.title, spec.credits or 0, spec.level
-            )
-            for spec in parsed.spec.units
-        }
+        same_file = {spec.reference.lower(): _spec_facts(spec) for spec in parsed.spec.units}
         for q_index, qualification in enumerate(parsed.spec.qualifications):
             loc: Location = ("qualifications", q_index)
             references = qualification.unit_references()
             if any(ref.lower() not in known for ref in references):
                 continue  # already reported as an unknown unit
-            facts = {ref: same_file.get(ref.lower()) or known[ref.lower()] for ref in references}
+            linked = _linked_units(qualification)
+            facts = {
+                ref: same_file.get(ref.lower()) or linked.get(ref.lower()) or known[ref.lower()]
+                for ref in references
+            }
             rules = Rules.from_spec(qualification, facts)
-            known_here = {ref.lower(): unit for ref, unit in facts.items()}
             counts_credits = qualification.credits is not None or not rules.every_unit_required
             uncredited = [ref for ref, unit in facts.items() if not unit.credits]
             if counts_credits and uncredited and qualification.rules is not None:
@@ -257,49 +360,10 @@ def _check_rules(files: list[ParsedFile]) -> list[CatalogueProblem]:
                     )
                 )
                 continue
-            total = sum(unit.credits for unit in facts.values())
-            if qualification.credits is not None:
-                if rules.every_unit_required and total != qualification.credits:
-                    problems.append(
-                        CatalogueProblem(
-                            parsed.path,
-                            parsed.where((*loc, "credits")),
-                            f"credits is {qualification.credits} but its units, all mandatory, "
-                            f"add up to {total}",
-                        )
-                    )
-                elif rules.min_credits is not None and rules.min_credits != qualification.credits:
-                    problems.append(
-                        CatalogueProblem(
-                            parsed.path,
-                            parsed.where((*loc, "credits")),
-                            f"credits is {qualification.credits} but the rules ask for at least "
-                            f"{rules.min_credits}; the credit value of a qualification is the "
-                            "minimum a learner must achieve",
-                        )
-                    )
-            for group in qualification.rules.all_groups() if qualification.rules else []:
-                members = group.all_units()
-                available = sum(known_here[ref.lower()].credits for ref in members)
-                if group.min_credits is not None and group.min_credits > available:
-                    problems.append(
-                        CatalogueProblem(
-                            parsed.path,
-                            parsed.where((*loc, "rules")),
-                            f"group {group.name} asks for at least {group.min_credits} credits "
-                            f"but its units add up to only {available}",
-                        )
-                    )
-                if group.min_units is not None and group.min_units > len(members):
-                    problems.append(
-                        CatalogueProblem(
-                            parsed.path,
-                            parsed.where((*loc, "rules")),
-                            f"group {group.name} asks for at least {group.min_units} units but "
-                            f"holds only {len(members)}",
-                        )
-                    )
-            if not satisfiable(rules):
+            group_problems = _group_problems(parsed, loc, qualification, facts)
+            problems.extend(group_problems)
+            problems.extend(_credit_problems(parsed, loc, qualification, rules))
+            if not group_problems and not satisfiable(rules):
                 problems.append(
                     CatalogueProblem(
                         parsed.path,
@@ -393,7 +457,10 @@ def _check_rewording(
     by_number = {c.number: c for c in existing}
     for o_index, outcome in enumerate(unit_spec.outcomes):
         for c_index, criterion in enumerate(outcome.criteria):
-            before = by_number.get(criterion.was or criterion.number)
+            # Within a version a criterion is matched by its own number; `was` names its
+            # number in the previous version.
+            key = criterion.number if same is not None else (criterion.was or criterion.number)
+            before = by_number.get(key)
             if (
                 before is None
                 or criterion.reworded

@@ -17,6 +17,8 @@ PYDANTIC_MESSAGES = {
     "extra_forbidden": "unknown field (check its spelling against the README's fixture format)",
     "string_too_short": "must not be empty",
     "too_short": "must not be empty",
+    "string_too_long": "must be at most {max_length} characters (the column holds no more)",
+    "too_long": "must have at most {max_length} items",
 }
 
 
@@ -56,6 +58,8 @@ def _to_python(
                     problem_mark=key_node.start_mark,
                 )
             result[key] = _to_python(loader, value_node, (*loc, key), lines)
+            # A key's own line, not its value's: `rules:` rather than the first rule under it.
+            lines[(*loc, key)] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(loader, item, (*loc, i), lines) for i, item in enumerate(node.value)]
@@ -93,7 +97,9 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[CatalogueProblem]]:
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            message = PYDANTIC_MESSAGES.get(item["type"], item["msg"])
+            template = PYDANTIC_MESSAGES.get(item["type"])
+            # Only our own templates are formatted: pydantic's message may quote the input.
+            message = template.format(**item.get("ctx", {})) if template else item["msg"]
             message = message.removeprefix("Value error, ")
             problems.append(CatalogueProblem(name, describe(tuple(item["loc"]), lines), message))
         return None, problems

@@ -81,3 +81,51 @@ def test_wrong_password_message_is_announced_and_accessible(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("do not match an account")).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_learner_reads_the_example_diplomas_rules_units_and_versions(
+    browser,
+    live_server,
+    loaded: None,
+    amy: User,
+    sign_in: Callable[..., Page],
+    assert_accessible: Callable[[Page], None],
+    width: int,
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = sign_in(context, amy)
+
+    def fits() -> None:
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+    page.goto(f"{live_server.url}/catalogue/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Qualifications")
+    assert_accessible(page)
+    fits()
+
+    page.get_by_role("link", name="Example Level 3 Diploma in Retail Operations (invented)").click()
+    expect(page.get_by_role("heading", name=re.compile("^Illustrative"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Group C: at most 8 credits")).to_be_visible()
+    expect(page.get_by_role("heading", name="Group C1: at most 3 credits", level=4)).to_be_visible()
+    assert_accessible(page)
+    fits()
+
+    page.get_by_role("link", name="Sell products and services to customers").click()
+    expect(page.get_by_role("heading", name="How this unit is graded")).to_be_visible()
+    expect(page.locator("#criterion-M1")).to_contain_text("Merit")
+    assert_accessible(page)
+    fits()
+
+    page.go_back()
+    page.get_by_role("link", name="Version 1").click()
+    expect(page.get_by_text("This is an earlier version.")).to_be_visible()
+    assert_accessible(page)
+    fits()
+
+    page.get_by_role("link", name="Provide customer service in a retail environment").click()
+    expect(page.get_by_text("This is an earlier version of the unit.")).to_be_visible()
+    expect(page.locator("#criterion-1\\.4")).to_be_visible()
+    assert_accessible(page)
+    fits()
+    context.close()

@@ -32,16 +32,33 @@ def catalogue() -> None:
     call_command("load_qualifications", stdout=io.StringIO())
 
 
-def test_the_three_qualifications_exist_with_their_awarding_bodies_and_frameworks() -> None:
+def test_the_qualifications_exist_with_their_awarding_bodies_and_frameworks() -> None:
     found = {
-        q.reference: (q.awarding_body.code, q.awarding_body.name, q.level, q.framework)
+        (q.reference, q.version): (q.awarding_body.code, q.awarding_body.name, q.level, q.framework)
         for q in Qualification.objects.select_related("awarding_body")
     }
+    ocr = ("OCR", "Oxford Cambridge and RSA Examinations (OCR)", "3", "QCF")
+    icq = ("ICQ", "iCan Qualifications Limited (iCQ)", "3", "RQF")
+    example = ("EXAMPLE", "Example Awarding Organisation (invented for this demo)", "3", "RQF")
     assert found == {
-        "OCR-L3-RSSP-CERT": ("OCR", "Oxford Cambridge and RSA Examinations (OCR)", 3, "QCF"),
-        "ICQ-L3-RSSP-DIP": ("ICQ", "iCan Qualifications Limited (iCQ)", 3, "RQF"),
-        "ICQ-L3-RSM-DIP": ("ICQ", "iCan Qualifications Limited (iCQ)", 3, "RQF"),
+        ("OCR-L3-RSSP-CERT", "1"): ocr,
+        ("ICQ-L3-RSSP-DIP", "1"): icq,
+        ("ICQ-L3-RSM-DIP", "1"): icq,
+        ("EX-L3-RETAIL-DIP", "1"): example,
+        ("EX-L3-RETAIL-DIP", "2"): example,
     }
+
+
+def test_every_seed_is_marked_illustrative_and_only_the_newest_example_is_current() -> None:
+    assert not Qualification.objects.filter(is_illustrative=False).exists()
+    assert not Qualification.objects.filter(illustrative_note="").exists()
+    current = Qualification.objects.current().values_list("reference", "version")
+    assert sorted(current) == [
+        ("EX-L3-RETAIL-DIP", "2"),
+        ("ICQ-L3-RSM-DIP", "1"),
+        ("ICQ-L3-RSSP-DIP", "1"),
+        ("OCR-L3-RSSP-CERT", "1"),
+    ]
 
 
 def test_each_qualification_lists_its_units_in_fixture_order() -> None:
@@ -77,7 +94,7 @@ def test_descriptions_come_from_the_topic_overviews_and_the_sales_diploma_has_no
 @pytest.mark.parametrize(("reference", "outcomes"), [("RS-WWO", 5), ("RS-PDR", 3), ("RS-ICR", 9)])
 def test_each_unit_has_its_outcomes_and_numbered_criteria(reference: str, outcomes: int) -> None:
     unit = Unit.objects.get(reference=reference)
-    assert unit.level == 3
+    assert unit.level == "3"
     assert unit.guided_learning_hours is None
     assert unit.outcomes.count() == outcomes
     assert " ".join(unit.criteria.values_list("number", flat=True)) == CRITERION_NUMBERS[reference]

@@ -118,11 +118,15 @@ def criterion(number: str, unit: str = "U-ONE") -> AssessmentCriterion:
 
 def test_the_real_fixtures_load_by_default_and_stdout_lists_what_was_created() -> None:
     out = load()
-    assert Qualification.objects.count() == 3
-    assert Unit.objects.count() == 3
-    assert "Checked 5 file(s)." in out
-    assert "  qualifications: created 3" in out.splitlines()
-    assert "  units: created 3" in out.splitlines()
+    files = sorted(FIXTURES.glob("*.yaml"))
+    # Three seed qualifications and the invented example in two versions; three seed units,
+    # the example's eleven and the second version of EX-RET-A2.
+    assert Qualification.objects.count() == 5
+    assert Unit.objects.count() == 15
+    assert Unit.objects.filter(reference="EX-RET-A2").count() == 2
+    assert f"Checked {len(files)} file(s)." in out
+    assert "  qualifications: created 5" in out.splitlines()
+    assert "  units: created 15" in out.splitlines()
     assert out.rstrip().endswith("Catalogue loaded.")
 
 
@@ -142,12 +146,13 @@ def test_edited_criterion_text_updates_the_same_row_in_place(
         edited(path.read_text(), "producing a documented customer", "producing a written customer")
     )
     before = criterion("1.1", unit="RS-PDR")
+    count = AssessmentCriterion.objects.count()
     out = load(copy)
     after = criterion("1.1", unit="RS-PDR")
     assert after.pk == before.pk
     assert "producing a written customer" in after.text
     assert out.splitlines()[1:3] == ["Changed:", "  assessment criteria: updated 1"]
-    assert AssessmentCriterion.objects.count() == 28
+    assert AssessmentCriterion.objects.count() == count
 
 
 def test_dry_run_reports_what_would_change_and_writes_nothing(tmp_path: Path) -> None:
@@ -291,7 +296,8 @@ def test_the_same_unit_in_two_files_is_reported_at_the_second(tmp_path: Path) ->
     unit_only = MINIMAL[MINIMAL.index("units:\n  - reference: U-ONE") :]
     second = write(tmp_path, "b.yaml", unit_only)
     assert refused(first, second) == [
-        f"{second}: line 2, units[0].reference: unit U-ONE is defined twice "
+        f"{second}: line 2, units[0].reference: unit U-ONE version 1 is defined "
+        "twice "
         f"(also at {first} line 12, units[0].reference)"
     ]
     assert all(rows == [] for rows in snapshot().values())
@@ -328,9 +334,9 @@ def test_deleting_a_referenced_criterion_is_refused_and_nothing_changes(
     path = write(tmp_path, "a.yaml", text)
     before = snapshot()
     assert refused(path) == [
-        f"{path}: line {line_of(text, '- number: 1')}, units[0].outcomes: criterion 1.2 of unit "
+        f"{path}: line {line_of(text, 'outcomes:')}, units[0].outcomes: criterion 1.2 of unit "
         "U-ONE would be deleted, but 1 record(s) refer to it; keep it as 1.2 (edit its text in "
-        "place if it needs correcting)"
+        "place if it needs correcting), or publish the change as a new version"
     ]
     assert snapshot() == before
 
