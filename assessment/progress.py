@@ -2,7 +2,7 @@
 
 A criterion's own status comes from its mappings (`portfolio.progress`). On top of that:
 
-- A unit is ready for sign-off when every one of its criteria is met.
+- A unit is ready for sign-off when every criterion it needs for a pass is met.
 - A unit is complete when it is signed off (an active, unrevoked sign-off).
 - A portfolio works towards its qualification's mandatory units and the optional units
   chosen for it (`portfolio.units`); nothing else counts.
@@ -10,15 +10,16 @@ A criterion's own status comes from its mappings (`portfolio.progress`). On top 
 - A portfolio is complete when every one of its units is signed off and they satisfy the
   qualification's rules of combination (`qualifications.rules`).
 
-A whole portfolio's progress costs five queries, whatever its size.
+A whole portfolio's progress costs five queries, whatever its size; its standing against the
+rules of combination (`rules_progress`) four more.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from assessment.models import UnitDeclaration, UnitSignOff
 from portfolio.models import Mapping, Portfolio
@@ -29,9 +30,19 @@ from portfolio.progress import (
     criteria_met_by_unit,
 )
 from portfolio.units import unit_ids_by_portfolio, units_of
-from qualifications.models import AssessmentCriterion, Unit
-from qualifications.rules import is_complete, ksb_coverage, unit_grade
+from qualifications.models import AssessmentCriterion, Grade, Unit
+from qualifications.rules import (
+    Group,
+    GroupStatus,
+    RulesStatus,
+    is_complete,
+    ksb_coverage,
+    rules_status,
+    unit_grade,
+)
 from qualifications.selectors import criteria_count_by_unit, rules_by_qualification
+
+KSB_NAMES = {"K": "Knowledge", "S": "Skills", "B": "Behaviours"}
 
 
 @dataclass
@@ -40,6 +51,7 @@ class UnitProgress:
     criteria: list[CriterionProgress]
     sign_off: UnitSignOff | None = None
     declaration: UnitDeclaration | None = None
+    mandatory: bool = True
 
     @property
     def required(self) -> list[CriterionProgress]:
@@ -70,11 +82,34 @@ class UnitProgress:
         )
 
     @property
+    def grade_label(self) -> str:
+        """A graded unit's grade so far in words ("Merit", "Not yet a pass"); "" if ungraded."""
+        if not self.is_graded:
+            return ""
+        grade = self.grade
+        return Grade(grade).label if grade else "Not yet a pass"
+
+    @property
+    def higher_criteria(self) -> list[tuple[CriterionProgress, bool]]:
+        """A graded unit's merit and distinction criteria, each with whether it is met: not
+        needed for a pass, but they raise the grade."""
+        return [
+            (item, item.status == CriterionStatus.MET)
+            for item in self.criteria
+            if not item.criterion.counts_towards_pass
+        ]
+
+    @property
     def ksb(self) -> dict[str, tuple[int, int]]:
         """Knowledge, skills and behaviours met and in all, for an apprenticeship standard."""
         return ksb_coverage(
             (item.criterion.number, item.status == CriterionStatus.MET) for item in self.criteria
         )
+
+    @property
+    def ksb_rows(self) -> list[tuple[str, int, int]]:
+        """(Knowledge/Skills/Behaviours, met, in all) for the letters the unit uses."""
+        return [(KSB_NAMES[letter], met, total) for letter, (met, total) in self.ksb.items()]
 
     @property
     def submitted(self) -> int:
@@ -108,7 +143,8 @@ class UnitProgress:
 def portfolio_progress(portfolio: Portfolio) -> list[UnitProgress]:
     """Progress per unit the portfolio works towards (mandatory and chosen optional units),
     in the qualification's unit order."""
-    units = list(units_of(portfolio))
+    # units_of joins the qualification's links once; the annotation reads the same row.
+    units = list(units_of(portfolio).annotate(is_mandatory=F("qualification_links__mandatory")))
     criteria = (
         AssessmentCriterion.objects.filter(unit__in=units)
         .select_related("outcome")
@@ -152,6 +188,7 @@ def portfolio_progress(portfolio: Portfolio) -> list[UnitProgress]:
             criteria=by_unit.get(unit.pk, []),
             sign_off=sign_offs.get(unit.pk),
             declaration=declarations.get(unit.pk),
+            mandatory=unit.is_mandatory,
         )
         for unit in units
     ]
@@ -161,10 +198,123 @@ def portfolio_is_complete(portfolio: Portfolio, units: list[UnitProgress]) -> bo
     """Complete when every unit the portfolio works towards is signed off and those units
     satisfy the qualification's rules of combination."""
     rules = rules_by_qualification([portfolio.qualification_id])[portfolio.qualification_id]
-    return is_complete(
-        rules,
-        chosen={unit.unit.reference for unit in units},
-        signed_off={unit.unit.reference for unit in units if unit.signed_off},
+    return is_complete(rules, chosen=_chosen(units), signed_off=_achieved(units))
+
+
+def _chosen(units: list[UnitProgress]) -> set[str]:
+    return {unit.unit.reference for unit in units}
+
+
+def _achieved(units: list[UnitProgress]) -> set[str]:
+    """A unit counts as achieved once it is signed off."""
+    return {unit.unit.reference for unit in units if unit.signed_off}
+
+
+@dataclass
+class GroupProgress:
+    """One group of the rules of combination: its limits and counts (`status`), the
+    portfolio's units placed in it, and its subgroups."""
+
+    status: GroupStatus
+    units: list[UnitProgress]
+    groups: list[GroupProgress] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BarredPair:
+    """Two units that may not both be taken, and which of them the portfolio has."""
+
+    first: str
+    second: str
+    chosen: tuple[str, ...]
+
+    @property
+    def broken(self) -> bool:
+        return len(self.chosen) == 2
+
+    @property
+    def kept(self) -> bool:
+        return not self.broken
+
+    @property
+    def state(self) -> str:
+        if self.broken:
+            return "Both are chosen: one of them must be removed."
+        if self.chosen:
+            [taken] = self.chosen
+            other = self.second if taken == self.first else self.first
+            return f"{taken} is chosen, so {other} cannot be."
+        return "Neither is chosen."
+
+
+@dataclass
+class RulesProgress:
+    """How a portfolio's units stand against its qualification's rules of combination: the
+    portfolio page's and the PDF's summary of the rules read this, and nothing else."""
+
+    every_unit_required: bool
+    status: RulesStatus
+    groups: list[GroupProgress]
+    barred: list[BarredPair]
+    complete: bool
+
+    @property
+    def credits_chosen_met(self) -> bool:
+        return self.status.chosen_credits >= (self.status.min_credits or 0)
+
+    @property
+    def credits_achieved_met(self) -> bool:
+        return self.status.achieved_credits >= (self.status.min_credits or 0)
+
+    @property
+    def level_credits(self) -> int:
+        return self.status.level_rule[1] if self.status.level_rule else 0
+
+    @property
+    def level_chosen_met(self) -> bool:
+        return self.status.chosen_level_credits >= self.level_credits
+
+    @property
+    def level_achieved_met(self) -> bool:
+        return self.status.achieved_level_credits >= self.level_credits
+
+
+def _group_progress(
+    group: Group, status: GroupStatus, units: dict[str, UnitProgress]
+) -> GroupProgress:
+    return GroupProgress(
+        status=status,
+        units=[units[ref] for ref in group.units if ref in units],
+        groups=[
+            _group_progress(child, child_status, units)
+            for child, child_status in zip(group.groups, status.children, strict=True)
+        ],
+    )
+
+
+def rules_progress(portfolio: Portfolio, units: list[UnitProgress]) -> RulesProgress:
+    """The portfolio's chosen units (`units`, from portfolio_progress) and those signed off,
+    against every rule of its qualification; four queries."""
+    rules = rules_by_qualification([portfolio.qualification_id])[portfolio.qualification_id]
+    chosen, achieved = _chosen(units), _achieved(units)
+    status = rules_status(rules, chosen, achieved)
+    by_reference = {unit.unit.reference: unit for unit in units}
+    return RulesProgress(
+        every_unit_required=rules.every_unit_required,
+        status=status,
+        groups=[
+            _group_progress(group, group_status, by_reference)
+            for group, group_status in zip(rules.groups, status.groups, strict=True)
+        ],
+        barred=[
+            BarredPair(
+                first=first,
+                second=second,
+                chosen=tuple(ref for ref in (first, second) if ref in chosen),
+            )
+            for first, second in rules.barred
+        ],
+        complete=is_complete(rules, chosen=chosen, signed_off=achieved),
     )
 
 

@@ -144,7 +144,8 @@ class TrackingMatrix:
 
 def tracking_matrix(portfolio: Portfolio, *, unit_reference: str = "") -> TrackingMatrix:
     """Criteria down, evidence across (oldest first), the mapping in each cell; one unit when
-    `unit_reference` names one of the qualification's, else all. Five queries."""
+    `unit_reference` names one of the portfolio's units (mandatory or chosen), else all of
+    them. Five queries."""
     all_units = progress.portfolio_progress(portfolio)
     units = [unit for unit in all_units if unit.unit.reference == unit_reference] or all_units
     evidence_by_pk = {

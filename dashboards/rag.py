@@ -32,8 +32,11 @@ def rag_status(
     planned_end: datetime.date,
     today: datetime.date,
     complete: bool = False,
+    choice_meets_rules: bool = True,
 ) -> Rag:
-    if complete or percent_met >= 100:
+    """On track, behind or at risk. Every criterion met counts as on track only while the
+    units chosen meet the rules of combination: otherwise more units are still to be taken."""
+    if complete or (percent_met >= 100 and choice_meets_rules):
         return Rag.GREEN
     if today > planned_end:
         return Rag.RED
@@ -51,5 +54,6 @@ def explanation() -> str:
         "that has passed (from their start date to their planned end date). On track: no more "
         f"than {settings.RAG_BEHIND_MARGIN} percentage points behind time. Behind: up to "
         f"{settings.RAG_AT_RISK_MARGIN} points behind. At risk: further behind than that, or "
-        "past the planned end without finishing. A learner with every criterion met is on track."
+        "past the planned end without finishing. A learner with every criterion of their units "
+        "met is on track, as long as the units they have chosen meet the rules of combination."
     )

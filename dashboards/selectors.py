@@ -23,9 +23,9 @@ from cohorts.models import Cohort
 from dashboards.rag import RAG_ORDER, Rag, rag_status
 from portfolio.models import AuditEntry, Portfolio
 from portfolio.progress import criteria_met_by_unit
-from portfolio.units import unit_ids_by_pair
+from portfolio.units import unit_ids_by_pair, unit_ids_by_portfolio
 from qualifications.models import Qualification, Unit
-from qualifications.rules import Rules, is_complete
+from qualifications.rules import Rules, is_complete, rules_status
 from qualifications.selectors import criteria_count_by_unit, rules_by_qualification
 
 
@@ -91,16 +91,21 @@ class Measures:
         row.waiting = queue.waiting
         row.referrals = queue.referrals
         row.last_activity = self.activity.get(pk)
+        rules = self.rules[qualification_id]
+        chosen = {self.references[u] for u in unit_ids}
+        complete = is_complete(
+            rules, chosen=chosen, signed_off={self.references[u] for u in unit_ids if u in signed}
+        )
         row.rag = rag_status(
             percent_met=row.percent_met,
             start=start,
             planned_end=planned_end,
             today=timezone.localdate(),
-            complete=is_complete(
-                self.rules[qualification_id],
-                chosen={self.references[u] for u in unit_ids},
-                signed_off={self.references[u] for u in unit_ids if u in signed},
-            ),
+            complete=complete,
+            # Worked out only where it matters: every criterion met but not yet complete.
+            choice_meets_rules=complete
+            or row.percent_met < 100
+            or rules_status(rules, chosen, set()).satisfied,
         )
 
 
@@ -240,24 +245,38 @@ def learner_csv_rows(rows: list[LearnerRow]) -> Iterator[list[object]]:
         ]
 
 
+NOT_TAKEN = "not taken"
+
+
 @dataclass
 class HeatmapRow:
-    portfolio: Portfolio
-    cells: list[tuple[int, int]] = field(default_factory=list)  # (met, total) per unit
+    """One learner's cells, one per unit column: (criteria met, criteria to meet), or None
+    for an optional unit the learner has not chosen, which is not theirs to make progress in."""
 
-    def percents(self) -> list[int]:
-        return [round(100 * met / total) if total else 0 for met, total in self.cells]
+    portfolio: Portfolio
+    cells: list[tuple[int, int] | None] = field(default_factory=list)
+
+    def percents(self) -> list[int | None]:
+        return [
+            None if cell is None else round(100 * cell[0] / cell[1]) if cell[1] else 0
+            for cell in self.cells
+        ]
 
 
 def heatmap(portfolios: QuerySet[Portfolio], units: list[Unit]) -> list[HeatmapRow]:
-    """Learners down, units across: criteria met of total per cell; three queries."""
+    """Learners down, units across: criteria met of total per cell, over each learner's own
+    units only (mandatory and chosen); five queries."""
     items = list(portfolios.select_related("learner"))
+    own = {pk: set(ids) for pk, ids in unit_ids_by_portfolio(items).items()}
     totals = criteria_count_by_unit(u.pk for u in units)
     met = criteria_met_by_unit(p.pk for p in items)
     return [
         HeatmapRow(
             portfolio=p,
-            cells=[(met.get((p.pk, u.pk), 0), totals.get(u.pk, 0)) for u in units],
+            cells=[
+                (met.get((p.pk, u.pk), 0), totals.get(u.pk, 0)) if u.pk in own[p.pk] else None
+                for u in units
+            ],
         )
         for p in items
     ]
@@ -270,7 +289,10 @@ def heatmap_columns(units: list[Unit]) -> list[str]:
 
 def heatmap_csv_rows(rows: list[HeatmapRow]) -> Iterator[list[object]]:
     for r in rows:
-        yield [r.portfolio.learner.full_name, *r.percents()]
+        yield [
+            r.portfolio.learner.full_name,
+            *[NOT_TAKEN if percent is None else percent for percent in r.percents()],
+        ]
 
 
 def progress_by_week(
@@ -302,6 +324,8 @@ def progress_by_week(
 
 
 def cohort_units(cohort: Cohort) -> list[Unit]:
+    """Every unit of the cohort's qualification, mandatory and optional, in its order: the
+    heatmap's columns, where a learner's unchosen optional units read "not taken"."""
     if cohort.qualification_id is None:
         return []
     return list(

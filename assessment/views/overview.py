@@ -16,11 +16,13 @@ from portfolio.access import can_edit, get_portfolio_for
 def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = get_portfolio_for(request.user, pk)
     units = progress.portfolio_progress(portfolio)
+    rules = progress.rules_progress(portfolio, units)
     context = {
         "title": f"{portfolio.qualification.title}",
         "portfolio": portfolio,
         "units": units,
-        "complete": progress.portfolio_is_complete(portfolio, units),
+        "rules": rules,
+        "complete": rules.complete,
         "referrals": selectors.referrals(portfolio),
         "can_read_timeline": can_read_timeline(request.user, portfolio),
         "gaps": [(unit, unit.gaps) for unit in units if unit.gaps],

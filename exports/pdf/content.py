@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from assessment.models import Decision, IqaReview, UnitDeclaration, UnitSignOff
-from assessment.progress import UnitProgress, portfolio_is_complete, portfolio_progress
+from assessment.progress import RulesProgress, UnitProgress, portfolio_progress, rules_progress
 from exports.models import ExportScope, PortfolioExport
 from portfolio.models import (
     AuditEntry,
@@ -23,7 +23,7 @@ from portfolio.models import (
 )
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "4"
+TEMPLATE_VERSION = "5"
 
 
 @dataclass
@@ -56,8 +56,12 @@ class ExportContent:
     sign_offs: list[UnitSignOff]
     iqa_reviews: list[IqaReview]
     audit: list[AuditEntry]
-    complete: bool
+    rules: RulesProgress
     header: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.rules.complete
 
     @property
     def iqa_names(self) -> list[str]:
@@ -79,6 +83,7 @@ def gather(export: PortfolioExport) -> ExportContent:
     portfolio = Portfolio.objects.select_related(
         "learner", "centre", "assessor", "tutor", "cohort", "qualification__awarding_body"
     ).get(pk=export.portfolio_id)
+    # The portfolio's own units: its mandatory units and the optional units chosen for it.
     all_units = portfolio_progress(portfolio)
     units = all_units
     if export.scope == ExportScope.UNIT:
@@ -155,6 +160,6 @@ def gather(export: PortfolioExport) -> ExportContent:
             .order_by("reviewed_at")
         ),
         audit=list(portfolio.audit_entries.select_related("actor").order_by("at", "pk")),
-        complete=portfolio_is_complete(portfolio, all_units),
+        rules=rules_progress(portfolio, all_units),
         header=header,
     )

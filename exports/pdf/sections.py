@@ -85,8 +85,15 @@ def _unit_section(
         "unit",
         content.header,
         unit_id,
+        unit.mandatory,
         [
-            (c.criterion.pk, c.criterion.text, c.status, [m.pk for m in c.mappings])
+            (
+                c.criterion.pk,
+                c.criterion.text,
+                c.criterion.grade,
+                c.status,
+                [m.pk for m in c.mappings],
+            )
             for c in unit.criteria
         ],
         [(d.pk, d.wording, d.declared_at) for d in declarations],

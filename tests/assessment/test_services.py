@@ -545,7 +545,7 @@ def test_a_unit_outside_the_qualification_cannot_be_declared(
 ) -> None:
     other = Unit.objects.exclude(qualification_links__qualification=amy_portfolio.qualification)[0]
 
-    with refused(f"{other.title} is not part of {amy_portfolio.qualification.title}."):
+    with refused(f"{other.title} is not one of this portfolio's units."):
         assessment.unit_declare(actor=amy, portfolio=amy_portfolio, unit=other)
 
 
@@ -1177,19 +1177,38 @@ def test_a_unit_is_ready_for_sign_off_when_every_criterion_is_met(
 def test_a_portfolio_is_complete_only_when_every_unit_is_signed_off(
     amy_portfolio: Portfolio, pdr: Unit, wwo: Unit
 ) -> None:
-    assert not progress.portfolio_is_complete(progress.portfolio_progress(amy_portfolio))
+    def complete() -> bool:
+        return progress.portfolio_is_complete(
+            amy_portfolio, progress.portfolio_progress(amy_portfolio)
+        )
+
+    assert not complete()
     sign_off(amy_portfolio, pdr)
     units = progress.portfolio_progress(amy_portfolio)
     assert [u.signed_off for u in units] == [False, True]
-    assert not progress.portfolio_is_complete(units)
+    assert not progress.portfolio_is_complete(amy_portfolio, units)
 
     sign_off(amy_portfolio, wwo)
 
-    assert progress.portfolio_is_complete(progress.portfolio_progress(amy_portfolio))
+    assert complete()
+    assert progress.completion([amy_portfolio]) == {amy_portfolio.pk: True}
 
 
-def test_a_portfolio_with_no_units_is_not_complete() -> None:
-    assert not progress.portfolio_is_complete([])
+def test_a_portfolio_with_no_units_is_not_complete(amy: User, ocr: Qualification) -> None:
+    empty = Qualification.objects.create(
+        reference="EMPTY",
+        awarding_body=ocr.awarding_body,
+        title="A qualification with no units yet",
+        level=ocr.level,
+        framework=ocr.framework,
+    )
+    portfolio = PortfolioFactory(learner=amy, qualification=empty)
+
+    units = progress.portfolio_progress(portfolio)
+
+    assert units == []
+    assert not progress.portfolio_is_complete(portfolio, units)
+    assert progress.completion([portfolio]) == {portfolio.pk: False}
 
 
 def test_a_revoked_sign_off_does_not_count(
@@ -1208,7 +1227,7 @@ def test_a_revoked_sign_off_does_not_count(
         ("RS-WWO", True),
         ("RS-PDR", False),
     ]
-    assert not progress.portfolio_is_complete(units)
+    assert not progress.portfolio_is_complete(amy_portfolio, units)
     assert UnitSignOff.objects.filter(portfolio=amy_portfolio).count() == 2
 
 

@@ -665,7 +665,10 @@ def test_a_criterion_outside_the_qualification_is_refused(
 ) -> None:
     outside = criterion("RS-ICR", "1.1")
 
-    with refused("is not part of"):
+    with refused(
+        r"^Criterion 1\.1 is not in a unit of this portfolio: its unit is neither mandatory nor "
+        r"one of the optional units chosen\.$"
+    ):
         map_to(amy, evidence, wwo_1_1, outside)
 
 
