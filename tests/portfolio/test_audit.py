@@ -438,9 +438,8 @@ def every_action(
     portfolio_move(actor=ada, portfolio=moving, target=example.last())
     assert len(mappings) == pdr.criteria.count()
 
-    diploma = Qualification.objects.current().get(reference="EX-L3-RETAIL-DIP")
-    on_diploma = PortfolioFactory(learner=amy, qualification=diploma, assessor=asha)
-    stock = diploma.units.get(reference="EX-RET-B1")
+    on_diploma = Portfolio.objects.get(pk=moving.pk)  # now on the current version
+    stock = on_diploma.qualification.units.get(reference="EX-RET-B1")
     assessment.choose_unit(actor=asha, portfolio=on_diploma, unit=stock)
     assessment.remove_unit(actor=ada, portfolio=on_diploma, unit=stock)
 

@@ -140,8 +140,9 @@ PAGES: dict[str, tuple[Callable[[Portfolio, Evidence], str], int]] = {
     "portfolio page": (
         lambda portfolio, target: reverse("assessment:portfolio_detail", args=[portfolio.pk]),
         # 12 before issue 11; completion and the rules-of-combination section now read the
-        # qualification's rules (rules_by_qualification, four queries, read once per page).
-        16,
+        # qualification's rules (rules_by_qualification, four queries, read once per page),
+        # and the version notice looks for a newer version of the qualification (one).
+        17,
     ),
     "tracking matrix": (
         lambda portfolio, target: reverse("assessment:portfolio_matrix", args=[portfolio.pk]),
