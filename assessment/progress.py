@@ -28,6 +28,7 @@ from portfolio.progress import (
     CriterionStatus,
     PortfolioIds,
     criteria_met_by_unit,
+    criterion_statuses,
 )
 from portfolio.units import unit_ids_by_portfolio, units_of
 from qualifications.models import AssessmentCriterion, Grade, Unit
@@ -349,6 +350,20 @@ def signed_off_units(portfolios: PortfolioIds) -> dict[int, set[int]]:
     ).values_list("portfolio_id", "unit_id"):
         signed[portfolio_id].add(unit_id)
     return dict(signed)
+
+
+def unit_is_graded(unit: Unit) -> bool:
+    """Whether the unit's criteria carry grade bands (pass, merit, distinction)."""
+    return unit.criteria.exclude(grade="").exists()
+
+
+def unit_grade_now(portfolio: Portfolio, unit: Unit) -> Grade | None:
+    """The grade the portfolio's accepted evidence achieves for a graded unit; two queries."""
+    statuses = criterion_statuses(portfolio)
+    return unit_grade(
+        (grade, statuses.get(pk) == CriterionStatus.MET)
+        for pk, grade in unit.criteria.values_list("pk", "grade")
+    )
 
 
 def unit_all_met(portfolio: Portfolio, unit: Unit) -> bool:

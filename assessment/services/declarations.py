@@ -25,9 +25,10 @@ LEARNER_DECLARATION = (
 )
 ASSESSOR_DECLARATION = (
     "I, {assessor}, confirm that I have assessed the evidence for the unit “{unit}” ({reference}) "
-    "for {learner}; that it is valid, authentic, current and sufficient; and that every "
-    "assessment criterion of the unit is met."
+    "for {learner}; that it is valid, authentic, current and sufficient; and that {standard}."
 )
+UNGRADED_STANDARD = "every assessment criterion of the unit is met"
+GRADED_STANDARD = "every criterion the unit needs for a pass is met, and it achieves {grade}"
 
 
 def learner_declaration(learner: User, unit: Unit) -> str:
@@ -38,13 +39,26 @@ def learner_declaration(learner: User, unit: Unit) -> str:
 
 
 def assessor_declaration(assessor: User, portfolio: Portfolio, unit: Unit) -> str:
-    """The words the assessor signs, shown on the page and stored as they were shown."""
+    """The words the assessor signs, shown on the page and stored as they were shown. For a
+    graded unit they name the grade the accepted evidence achieves."""
+    grade = progress.unit_grade_now(portfolio, unit)
+    standard = (
+        GRADED_STANDARD.format(grade=f"a {grade.label.lower()}" if grade else "no grade yet")
+        if progress.unit_is_graded(unit)
+        else UNGRADED_STANDARD
+    )
     return ASSESSOR_DECLARATION.format(
         assessor=assessor.full_name,
         unit=unit.title,
         reference=unit.reference,
         learner=portfolio.learner.full_name,
+        standard=standard,
     )
+
+
+def _needed(unit: Unit) -> str:
+    """ "pass " for a graded unit, whose merit and distinction criteria are optional."""
+    return "pass " if progress.unit_is_graded(unit) else ""
 
 
 def _lock_portfolio(portfolio: Portfolio) -> Portfolio:
@@ -71,8 +85,8 @@ def unit_declare(*, actor: User, portfolio: Portfolio, unit: Unit) -> UnitDeclar
         raise ActionRefused(f"You have already declared {unit.title}; there is nothing more to do.")
     if not progress.unit_all_met(portfolio, unit):
         raise ActionRefused(
-            f"Every criterion of {unit.title} must be met before you declare the unit: your "
-            "declaration covers all of its evidence."
+            f"Every {_needed(unit)}criterion of {unit.title} must be met before you declare the "
+            "unit: your declaration covers all of its evidence."
         )
     wording = learner_declaration(actor, unit)
     declaration = UnitDeclaration.objects.create(
@@ -103,8 +117,8 @@ def unit_sign_off(*, actor: User, portfolio: Portfolio, unit: Unit) -> UnitSignO
         raise ActionRefused(f"{unit.title} is already signed off.")
     if not progress.unit_all_met(portfolio, unit):
         raise ActionRefused(
-            f"{unit.title} cannot be signed off yet: not every criterion is met. Accept a "
-            "mapping for each remaining criterion first."
+            f"{unit.title} cannot be signed off yet: not every {_needed(unit)}criterion is met. "
+            "Accept a mapping for each remaining criterion first."
         )
     if not UnitDeclaration.objects.filter(portfolio=portfolio, unit=unit).exists():
         raise ActionRefused(

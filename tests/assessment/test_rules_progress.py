@@ -377,3 +377,24 @@ def test_another_portfolio_on_the_diploma_does_not_change_this_ones_rules_progre
     status = progress.rules_progress(mine, progress.portfolio_progress(mine)).status
 
     assert (status.chosen_credits, status.achieved_credits) == (16, 0)
+
+
+def test_the_words_signed_for_a_graded_unit_name_its_pass_criteria_and_grade(
+    catalogue: None, amy: User, asha: User
+) -> None:
+    portfolio = enrol(amy, asha)
+    unit = unit_of(portfolio, "EX-RET-A3")
+    accept(portfolio, "EX-RET-A3", ["P1", "P2"])
+    with pytest.raises(ActionRefused) as refused:
+        assessment.unit_declare(actor=amy, portfolio=portfolio, unit=unit)
+    assert refused.value.message.startswith(f"Every pass criterion of {unit.title} must be met")
+
+    accept(portfolio, "EX-RET-A3", ["P3", "M1", "M2"])
+    assessment.unit_declare(actor=amy, portfolio=portfolio, unit=unit)
+    sign_off = assessment.unit_sign_off(actor=asha, portfolio=portfolio, unit=unit)
+
+    assert sign_off.wording.endswith(
+        "every criterion the unit needs for a pass is met, and it achieves a merit."
+    )
+    ungraded = assessment.assessor_declaration(asha, portfolio, unit_of(portfolio, "EX-RET-A1"))
+    assert ungraded.endswith("every assessment criterion of the unit is met.")
