@@ -126,7 +126,7 @@ class _Lookups:
     cohorts: dict[str, Cohort]
     assessors: dict[str, User]
     people: dict[str, User]
-    enrolled: set[tuple[int, int]]
+    enrolled: set[tuple[int, str]]
     menus: dict[int, UnitMenu]  # for the qualifications of rows that choose optional units
 
 
@@ -173,7 +173,7 @@ def check_intake(*, centre: Centre, rows: Sequence[IntakeRow]) -> CheckedIntake:
             continue
         if enrolment.learner is None:
             status = Status.NEW
-        elif (enrolment.learner.pk, enrolment.qualification.pk) in lookups.enrolled:
+        elif (enrolment.learner.pk, enrolment.qualification.reference) in lookups.enrolled:
             status = Status.ENROLLED
         else:
             status = Status.EXISTING

@@ -119,18 +119,21 @@ def has_optional_units(qualification: Qualification) -> bool:
     return QualificationUnit.objects.filter(qualification=qualification, mandatory=False).exists()
 
 
-def enrolled_pairs(learner_ids: Iterable[int]) -> set[tuple[int, int]]:
-    """(learner, qualification) for every portfolio these learners already have."""
+def enrolled_pairs(learner_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(learner, qualification reference) for every portfolio these learners already have.
+    A learner on any version of a qualification is enrolled on it: moving to a newer version
+    is a move, not a second enrolment."""
     return set(
         Portfolio.objects.filter(learner_id__in=list(learner_ids)).values_list(
-            "learner_id", "qualification_id"
+            "learner_id", "qualification__reference"
         )
     )
 
 
 def enrolled_portfolio(*, learner: User, qualification: Qualification) -> Portfolio | None:
+    """The learner's portfolio on any version of this qualification."""
     return (
-        Portfolio.objects.filter(learner=learner, qualification=qualification)
+        Portfolio.objects.filter(learner=learner, qualification__reference=qualification.reference)
         .select_related(*PORTFOLIO_PEOPLE)
         .first()
     )

@@ -218,6 +218,20 @@ def test_enrolling_the_same_learner_again_returns_the_portfolio_unchanged(
     assert mail.outbox == []
 
 
+def test_a_learner_on_an_earlier_version_is_already_enrolled_not_enrolled_twice(
+    ada: User, amy: User, catalogue: None
+) -> None:
+    """Moving to a newer version is a move (enrolment/versions.py), never a second portfolio."""
+    versions = Qualification.objects.filter(reference="EX-L3-RETAIL-DIP").order_by("sequence")
+    earlier = PortfolioFactory(learner=amy, qualification=versions.first())
+
+    again = enrol(ada, versions.last(), None, full_name=amy.full_name, email=amy.email)
+
+    assert (again.created_user, again.created_portfolio) == (False, False)
+    assert again.portfolio == earlier
+    assert Portfolio.objects.filter(learner=amy).count() == 1
+
+
 def test_a_learner_of_this_centre_is_enrolled_on_another_qualification_without_a_new_account(
     ada: User,
     amy: User,
