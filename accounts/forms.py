@@ -38,3 +38,26 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
                 email__iexact=email, is_active=True
             )
         )
+
+
+class CredentialForm(forms.Form):
+    """One assessor or IQA qualification; the service checks the rules again."""
+
+    title = forms.CharField(
+        max_length=200,
+        help_text="As on the certificate, e.g. Level 3 Certificate in Assessing Vocational "
+        "Achievement (CAVA).",
+    )
+    awarding_body = forms.CharField(max_length=200, help_text="e.g. City & Guilds, Pearson.")
+    achieved_on = forms.DateField(
+        label="Date achieved", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    certificate_number = forms.CharField(
+        max_length=100, required=False, label="Certificate number (optional)"
+    )
+    expires_on = forms.DateField(
+        required=False,
+        label="Expiry date (optional)",
+        help_text="Only if the credential lapses.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -209,3 +209,81 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"worker {self.worker_id} ({self.queues})"
+
+
+class Credential(models.Model):
+    """An assessor's or IQA's own qualification to assess or quality-assure, such as a TAQA
+    award, shown beside the decisions they make. Removing one deletes the row; the
+    CredentialChange log keeps what was there."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="credentials")
+    title = models.CharField(
+        max_length=200,
+        help_text="As on the certificate, e.g. Level 3 Certificate in Assessing Vocational "
+        "Achievement (CAVA).",
+    )
+    awarding_body = models.CharField(max_length=200)
+    achieved_on = models.DateField("date achieved")
+    certificate_number = models.CharField(max_length=100, blank=True)
+    expires_on = models.DateField("expiry date", null=True, blank=True)
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["person", "-achieved_on", "title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gt=models.F("achieved_on")),
+                name="credential_expires_after_achieved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.achieved_on.year}"
+
+
+class CredentialAction(models.TextChoices):
+    ADD = "add", "Added"
+    REMOVE = "remove", "Removed"
+
+
+class CredentialChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Credential changes are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Credential changes are append-only.")
+
+
+class CredentialChange(models.Model):
+    """One credential added or removed, with who did it and what it said: the accounts app's
+    own append-only record, since a person's credentials belong to no portfolio."""
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="credential_changes")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=CredentialAction.choices)
+    # The credential as it was, in words: the row itself may since have been removed.
+    described = models.TextField()
+    at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = CredentialChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=CredentialAction.values),
+                name="credential_change_action_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.described}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Credential changes are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Credential changes are append-only.")

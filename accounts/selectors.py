@@ -10,7 +10,7 @@ from accounts.models import Membership, Notification, Role, User
 def people_directory(viewer: User, *, query: str = "", role: str = "") -> QuerySet[User]:
     """People at the viewer's centre with their roles, filtered by name or email and role."""
     people = User.objects.visible_to(viewer).prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.order_by("role"))
+        Prefetch("memberships", queryset=Membership.objects.order_by("role")), "credentials"
     )
     if query:
         people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))

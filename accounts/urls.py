@@ -68,6 +68,12 @@ urlpatterns = [
     ),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("account/credentials/", views.credential_list, name="credential_list"),
+    path(
+        "account/credentials/<int:pk>/remove/",
+        views.credential_remove,
+        name="credential_remove",
+    ),
     path("people/", views.people_list, name="people_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
 ]

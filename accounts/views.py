@@ -6,14 +6,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.access import get_person_for, require_people_access
-from accounts.models import Role
+from accounts.forms import CredentialForm
+from accounts.models import Credential, Role
 from accounts.notifications import mark_read
 from accounts.params import ids, search_words
 
@@ -36,9 +38,53 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk)
-    return render(
-        request, "accounts/person_detail.html", {"title": person.full_name, "person": person}
-    )
+    context = {
+        "title": person.full_name,
+        "person": person,
+        "credentials": person.credentials.all(),
+    }
+    return render(request, "accounts/person_detail.html", context)
+
+
+def _require_credential_holder(user: object) -> None:
+    if not services.can_hold_credentials(user):
+        raise PermissionDenied("Only assessors and IQAs record assessing credentials.")
+
+
+@login_required
+def credential_list(request: HttpRequest) -> HttpResponse:
+    """The person's own assessor/IQA qualifications, and a form to add one."""
+    _require_credential_holder(request.user)
+    form = CredentialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            credential = services.credential_add(actor=request.user, **form.cleaned_data)
+        except services.CredentialRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Added {credential.title}.")
+            return redirect("accounts:credential_list")
+    context = {
+        "title": "Your assessing credentials",
+        "form": form,
+        "credentials": request.user.credentials.all(),
+        "changes": request.user.credential_changes.select_related("actor").order_by("-at", "-pk"),
+    }
+    return render(request, "accounts/credential_list.html", context)
+
+
+@login_required
+@require_POST
+def credential_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_credential_holder(request.user)
+    credential = get_object_or_404(Credential, pk=pk, person=request.user)
+    try:
+        services.credential_remove(actor=request.user, credential=credential)
+    except services.CredentialRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Removed {credential.title}.")
+    return redirect("accounts:credential_list")
 
 
 @login_required

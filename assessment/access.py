@@ -106,3 +106,11 @@ def get_decision_to_sample(user: User, pk: int) -> Decision:
         ),
         pk=pk,
     )
+
+
+def get_portfolio_to_countersign(user: User, pk: int) -> Portfolio:
+    """A portfolio the user can see; countersigning it is for the centre's IQAs alone."""
+    portfolio = get_portfolio_for(user, pk)
+    if not is_iqa_at(user, portfolio):
+        raise PermissionDenied("Only an internal quality assurer at this centre can countersign.")
+    return portfolio

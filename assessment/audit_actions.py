@@ -73,6 +73,17 @@ register(
     AuditAction("unit.sign_off", "Signed off a unit", details=before_after(**WORDING)),
     AuditAction("unit.choose", "Chose an optional unit", details=before_after(**CHOICE)),
     AuditAction("unit.remove", "Removed an optional unit", details=before_after(**CHOICE)),
+    AuditAction("unit.countersign", "Countersigned a unit as IQA", details=before_after(**WORDING)),
+    AuditAction(
+        "portfolio.countersign",
+        "Countersigned the portfolio as IQA",
+        details=before_after(wording=Field("Wording", quoted)),
+    ),
+    AuditAction(
+        "countersignature.revoke",
+        "An IQA countersignature was withdrawn",
+        details=before_after(unit=Field("Unit"), reason=Field("Reason", quoted)),
+    ),
     AuditAction("iqa.review", "Quality-assured a decision", details=iqa_verdict),
     AuditAction("sampling.rates", "Set IQA sampling rates", details=sampling_rates),
 )

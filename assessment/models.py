@@ -139,6 +139,61 @@ class UnitSignOff(models.Model):
         raise TypeError("Sign-offs are revoked, never deleted.")
 
 
+class CountersignatureQuerySet(models.QuerySet):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Countersignatures are revoked, never deleted.")
+
+
+class Countersignature(models.Model):
+    """An IQA's countersignature, after sampling, of a signed-off unit (unit set) or of a
+    complete portfolio (unit empty), in the exact words they signed. Revoked, never deleted,
+    when the sign-off beneath it is revoked."""
+
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, related_name="countersignatures"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now, editable=False)
+    wording = models.TextField()
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.TextField(blank=True)
+
+    objects = CountersignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio", "unit"],
+                condition=Q(revoked_at__isnull=True, unit__isnull=False),
+                name="countersignature_one_active_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["portfolio"],
+                condition=Q(revoked_at__isnull=True, unit__isnull=True),
+                name="countersignature_one_active_per_portfolio",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True)
+                | (Q(revoked_by__isnull=False) & ~Q(revoke_reason="")),
+                name="countersignature_revocation_has_who_and_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.unit.reference if self.unit_id else "the portfolio"
+        return f"{what} countersigned by {self.signed_by}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Countersignatures are revoked, never deleted.")
+
+
 class IqaAgreement(models.TextChoices):
     AGREE = "agree", "Agree"
     DISAGREE = "disagree", "Disagree"

@@ -164,7 +164,11 @@ def tracking_matrix(portfolio: Portfolio, *, unit_reference: str = "") -> Tracki
 
 
 def evidence_for_review(evidence: Evidence) -> Evidence:
-    decisions = Decision.objects.select_related("decided_by").order_by("decided_at", "pk")
+    decisions = (
+        Decision.objects.select_related("decided_by")
+        .prefetch_related("decided_by__credentials")
+        .order_by("decided_at", "pk")
+    )
     return (
         Evidence.objects.select_related(
             "portfolio__learner", "portfolio__assessor", "portfolio__qualification"
@@ -356,7 +360,11 @@ def recent_reviews(user: User) -> QuerySet[IqaReview]:
 
 def decision_history(mapping: Mapping) -> list[Decision]:
     """Every decision on the mapping, oldest first, so a sampled one is seen in its place."""
-    return list(mapping.decisions.select_related("decided_by").order_by("decided_at", "pk"))
+    return list(
+        mapping.decisions.select_related("decided_by")
+        .prefetch_related("decided_by__credentials")
+        .order_by("decided_at", "pk")
+    )
 
 
 def evidence_files(evidence: Evidence) -> list[EvidenceFile]:

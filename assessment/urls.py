@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessment.views import caseload, choices, iqa, overview, review, timeline, units
+from assessment.views import caseload, choices, countersign, iqa, overview, review, timeline, units
 
 app_name = "assessment"
 
@@ -28,5 +28,15 @@ urlpatterns = [
     path("iqa/", iqa.sampling, name="iqa_sampling"),
     path("iqa/rates/", iqa.sampling_rates, name="iqa_rates"),
     path("iqa/decisions/<int:pk>/", iqa.decision_sample, name="decision_sample"),
+    path(
+        "iqa/portfolios/<int:pk>/countersign/",
+        countersign.portfolio_countersign,
+        name="portfolio_countersign",
+    ),
+    path(
+        "iqa/portfolios/<int:pk>/units/<int:unit_pk>/countersign/",
+        countersign.unit_countersign,
+        name="unit_countersign",
+    ),
     path("iqa/coverage/", iqa.iqa_overview, name="iqa_overview"),
 ]

@@ -70,13 +70,17 @@ def evidence_library(portfolio: Portfolio, filters: dict[str, Any]) -> QuerySet[
 
 
 def _decisions_with_people() -> QuerySet:
-    """Assessors' decisions on mappings, oldest first, with who made them.
+    """Assessors' decisions on mappings, oldest first, with who made them and their credentials.
 
     Decisions belong to the assessment layer above this one, which portfolio never imports:
     they are reached through the mapping's reverse relation.
     """
     decisions = Mapping._meta.get_field("decisions").related_model
-    return decisions.objects.select_related("decided_by").order_by("decided_at", "pk")
+    return (
+        decisions.objects.select_related("decided_by")
+        .prefetch_related("decided_by__credentials")
+        .order_by("decided_at", "pk")
+    )
 
 
 def evidence_detail_queryset() -> QuerySet[Evidence]:

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import User
+from accounts.models import Credential, User
 from assessment import services as assessment_services
 from assessment.services import DecisionRequest
 from cohorts.models import Cohort
@@ -73,6 +73,14 @@ TABLE = [
     ),
     Row("accounts:password_reset_complete", PUBLIC),
     Row("accounts:people_list", statuses(403, anonymous=302, iqa=200, centre_admin=200)),
+    # Assessors and IQAs keep their own credentials; a credential is removed by its holder only.
+    Row("accounts:credential_list", statuses(403, anonymous=302, assessor=200, iqa=200)),
+    Row(
+        "accounts:credential_remove",
+        statuses(403, anonymous=302, assessor=302, iqa=404),
+        args=lambda cast: [cast["credential"].pk],
+        method="post",
+    ),
     Row(
         "accounts:person_detail",
         statuses(403, anonymous=302, iqa=200, centre_admin=200),
@@ -173,6 +181,8 @@ HIDDEN = statuses(404, anonymous=302)
 COHORT = statuses(403, anonymous=302, tutor=200, iqa=200, centre_admin=200)
 # Only the assigned assessor acts; others who can see the portfolio get 403.
 ASSESS = statuses(403, anonymous=302, assessor=200, other_learner=404, operator=404)
+# Only the centre's IQAs countersign; others who can see the portfolio get 403.
+COUNTERSIGN = statuses(403, anonymous=302, iqa=200, other_learner=404, operator=404)
 
 
 def own(key: str) -> Callable[[dict[str, Any]], list[Any]]:
@@ -255,6 +265,23 @@ TABLE += [
     ),
     Row("assessment:portfolio_timeline", HIDDEN, args=foreign("portfolio"), label="other centre"),
     Row("assessment:decision_sample", statuses(403, anonymous=302, iqa=200), args=own("decision")),
+    # The centre's IQAs countersign; the page says plainly when the rules do not allow it yet.
+    *[
+        row
+        for name, args, foreign_args in (
+            ("portfolio_countersign", own("portfolio"), foreign("portfolio")),
+            (
+                "unit_countersign",
+                lambda cast: [cast["portfolio"].pk, cast["unit"].pk],
+                lambda cast: [cast["foreign_portfolio"].pk, cast["unit"].pk],
+            ),
+        )
+        for row in (
+            Row(f"assessment:{name}", COUNTERSIGN, args=args),
+            Row(f"assessment:{name}", COUNTERSIGN, args=args, method="post", label="refused"),
+            Row(f"assessment:{name}", HIDDEN, args=foreign_args, label="other centre"),
+        )
+    ],
     *[
         row
         for name in ("cohort_dashboard", "cohort_heatmap", "cohort_progress")
@@ -436,6 +463,12 @@ def cast(
         "operator": operator,
         "own_person": amy,
         "foreign_person": oscar,
+        "credential": Credential.objects.create(
+            person=asha,
+            title="Level 3 Certificate in Assessing Vocational Achievement",
+            awarding_body="City & Guilds",
+            achieved_on=datetime.date(2021, 6, 1),
+        ),
     }
 
 

@@ -3,6 +3,12 @@ units. Callers use `from assessment import services` and the names below."""
 
 from __future__ import annotations
 
+from assessment.services.countersignatures import (
+    portfolio_countersign,
+    portfolio_countersignature_wording,
+    unit_countersign,
+    unit_countersignature_wording,
+)
 from assessment.services.decisions import (
     DecisionConflict,
     DecisionRequest,
@@ -27,8 +33,12 @@ __all__ = [
     "learner_declaration",
     "mapping_reopen",
     "mappings_decide",
+    "portfolio_countersign",
+    "portfolio_countersignature_wording",
     "remove_unit",
     "sampling_rates_set",
+    "unit_countersign",
+    "unit_countersignature_wording",
     "unit_declare",
     "unit_sign_off",
 ]

@@ -12,6 +12,7 @@ from accounts.notifications import notify
 from assessment import progress
 from assessment.models import UnitDeclaration, UnitSignOff
 from assessment.services.actors import refuse_unless_assessor
+from assessment.services.countersignatures import countersignatures_revoke
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
 from portfolio.models import Mapping, Portfolio
@@ -145,8 +146,10 @@ def unit_sign_off(*, actor: User, portfolio: Portfolio, unit: Unit) -> UnitSignO
 
 
 def sign_off_revoke_if_unmet(*, actor: User, mapping: Mapping, reason: str) -> UnitSignOff | None:
-    """Undo the unit's sign-off if this mapping was what met its criterion. A step of a
-    reopening, inside its transaction; the reopening's audit entry records the revocation."""
+    """Undo the unit's sign-off if this mapping was what met its criterion, and any IQA
+    countersignature resting on it. A step of a reopening, inside its transaction; the
+    reopening's audit entry records the sign-off's revocation, and each countersignature's
+    revocation has its own."""
     portfolio = mapping.evidence.portfolio
     if criterion_is_met(portfolio, mapping.criterion):
         return None
@@ -161,4 +164,6 @@ def sign_off_revoke_if_unmet(*, actor: User, mapping: Mapping, reason: str) -> U
     sign_off.revoked_at = timezone.now()
     sign_off.revoke_reason = f"Criterion {mapping.criterion.number} was reopened: {reason}"
     sign_off.save(update_fields=["revoked_by", "revoked_at", "revoke_reason"])
+    sign_off.portfolio = portfolio
+    countersignatures_revoke(actor=actor, sign_off=sign_off)
     return sign_off

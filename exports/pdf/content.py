@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
-from assessment.models import Decision, IqaReview, UnitDeclaration, UnitSignOff
+from accounts.models import User
+from assessment.models import (
+    Countersignature,
+    Decision,
+    IqaReview,
+    Outcome,
+    UnitDeclaration,
+    UnitSignOff,
+)
 from assessment.progress import RulesProgress, UnitProgress, portfolio_progress, rules_progress
 from exports.models import ExportScope, PortfolioExport
 from portfolio.models import (
@@ -23,7 +31,7 @@ from portfolio.models import (
 )
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "5"
+TEMPLATE_VERSION = "6"
 
 
 @dataclass
@@ -47,6 +55,14 @@ class EvidenceSection:
 
 
 @dataclass
+class PersonCredentials:
+    """Someone who decided in this portfolio, what they did in it, and their credentials."""
+
+    person: User
+    parts: list[str]
+
+
+@dataclass
 class ExportContent:
     export: PortfolioExport
     portfolio: Portfolio
@@ -58,6 +74,8 @@ class ExportContent:
     audit: list[AuditEntry]
     rules: RulesProgress
     header: str = ""
+    countersignatures: list[Countersignature] = field(default_factory=list)
+    people: list[PersonCredentials] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -78,6 +96,33 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def deciders(
+    portfolio: Portfolio,
+    unit_ids: set[int],
+    sign_offs: list[UnitSignOff],
+    reviews: list[IqaReview],
+    countersignatures: list[Countersignature],
+) -> list[PersonCredentials]:
+    """The assessors and IQAs who decided, signed or sampled in this portfolio, with their
+    credentials, so a reader can see each was qualified to; two queries."""
+    parts: dict[int, set[str]] = {}
+    assessed = Decision.objects.filter(
+        mapping__evidence__portfolio=portfolio,
+        mapping__criterion__unit__in=unit_ids,
+        outcome__in=(Outcome.ACCEPTED, Outcome.REFERRED),
+    ).values_list("decided_by_id", flat=True)
+    for person_id in assessed:
+        parts.setdefault(person_id, set()).add("assessed")
+    for sign_off in sign_offs:
+        parts.setdefault(sign_off.signed_by_id, set()).add("signed off units")
+    for review in reviews:
+        parts.setdefault(review.reviewer_id, set()).add("sampled decisions (IQA)")
+    for countersignature in countersignatures:
+        parts.setdefault(countersignature.signed_by_id, set()).add("countersigned (IQA)")
+    people = User.objects.filter(pk__in=parts).prefetch_related("credentials")
+    return [PersonCredentials(person, sorted(parts[person.pk])) for person in people]
+
+
 def gather(export: PortfolioExport) -> ExportContent:
     """Everything the export shows, read in a fixed number of queries before any rendering."""
     portfolio = Portfolio.objects.select_related(
@@ -92,7 +137,11 @@ def gather(export: PortfolioExport) -> ExportContent:
     mapping_filter = {"criterion__unit__in": unit_ids}
     if export.scope == ExportScope.ACCEPTED:
         mapping_filter["status"] = MappingStatus.ACCEPTED
-    decisions = Decision.objects.select_related("decided_by").order_by("decided_at", "pk")
+    decisions = (
+        Decision.objects.select_related("decided_by")
+        .prefetch_related("decided_by__credentials")
+        .order_by("decided_at", "pk")
+    )
     mappings = (
         Mapping.objects.filter(**mapping_filter)
         .select_related("criterion__unit", "criterion__outcome")
@@ -134,31 +183,42 @@ def gather(export: PortfolioExport) -> ExportContent:
             ],
         )
         sections.append(section)
+    sign_offs = list(
+        UnitSignOff.objects.filter(portfolio=portfolio, unit__in=unit_ids)
+        .select_related("unit", "signed_by", "revoked_by")
+        .order_by("signed_at")
+    )
+    iqa_reviews = list(
+        IqaReview.objects.filter(
+            decision__mapping__evidence__portfolio=portfolio,
+            decision__mapping__criterion__unit__in=unit_ids,
+        )
+        .select_related("reviewer", "decision__decided_by", "decision__mapping__criterion__unit")
+        .order_by("reviewed_at")
+    )
+    # The units' countersignatures, and the whole portfolio's unless one unit is exported.
+    countersigned = Q(unit__in=unit_ids)
+    if export.scope != ExportScope.UNIT:
+        countersigned |= Q(unit__isnull=True)
+    countersignatures = list(
+        Countersignature.objects.filter(countersigned, portfolio=portfolio)
+        .select_related("unit", "signed_by", "revoked_by")
+        .order_by("signed_at", "pk")
+    )
     return ExportContent(
         export=export,
         portfolio=portfolio,
         units=units,
         evidence=sections,
+        countersignatures=countersignatures,
+        people=deciders(portfolio, unit_ids, sign_offs, iqa_reviews, countersignatures),
         declarations=list(
             UnitDeclaration.objects.filter(portfolio=portfolio, unit__in=unit_ids)
             .select_related("unit", "declared_by")
             .order_by("declared_at")
         ),
-        sign_offs=list(
-            UnitSignOff.objects.filter(portfolio=portfolio, unit__in=unit_ids)
-            .select_related("unit", "signed_by", "revoked_by")
-            .order_by("signed_at")
-        ),
-        iqa_reviews=list(
-            IqaReview.objects.filter(
-                decision__mapping__evidence__portfolio=portfolio,
-                decision__mapping__criterion__unit__in=unit_ids,
-            )
-            .select_related(
-                "reviewer", "decision__decided_by", "decision__mapping__criterion__unit"
-            )
-            .order_by("reviewed_at")
-        ),
+        sign_offs=sign_offs,
+        iqa_reviews=iqa_reviews,
         audit=list(portfolio.audit_entries.select_related("actor").order_by("at", "pk")),
         rules=rules_progress(portfolio, all_units),
         header=header,

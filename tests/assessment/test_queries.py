@@ -238,12 +238,16 @@ def test_the_review_page_runs_the_same_queries_for_one_or_ten_mappings(
     evidence = add_evidence(amy_portfolio)
     criteria = list(AssessmentCriterion.objects.filter(unit__reference="RS-WWO").order_by("pk"))
     now = timezone.now()
-    MappingFactory(
+    first = MappingFactory(
         evidence=evidence,
         criterion=criteria[0],
         commentary="The first.",
         submitted=True,
         submitted_at=now,
+    )
+    # Referred once and resubmitted: its history (and its decider's credentials) is read too.
+    Decision.objects.create(
+        mapping=first, outcome=Outcome.REFERRED, feedback="Say more.", decided_by=asha
     )
     as_asha = signed_in(client, asha)
     url = reverse("assessment:evidence_review", args=[evidence.pk])

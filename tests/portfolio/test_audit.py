@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from accounts.models import User
 from assessment import services as assessment
-from assessment.models import IqaAgreement, Outcome
+from assessment.models import Decision, IqaAgreement, Outcome
 from enrolment import services as enrolment
 from enrolment.intake_file import parse_intake
 from enrolment.services import intake_import
@@ -40,10 +40,12 @@ from portfolio.audit import (
     registered_actions,
 )
 from portfolio.models import AuditEntry, EvidenceType, Portfolio
+from portfolio.units import units_of
 from qualifications.models import Qualification, Unit
 from tests.catalogue import criterion
 from tests.factories import PortfolioFactory
 from tests.files import jpeg_upload
+from tests.journeys import sign_off
 
 pytestmark = pytest.mark.django_db
 
@@ -375,7 +377,7 @@ def test_the_timeline_csv_has_readable_columns_and_the_raw_changes_last(
 
 @pytest.fixture
 def every_action(
-    journey: Portfolio, amy: User, asha: User, iris: User, ada: User, tom: User
+    journey: Portfolio, amy: User, ben: User, asha: User, iris: User, ada: User, tom: User
 ) -> None:
     """Besides the journey, every other service that records, each at least once."""
     dated = {"type": EvidenceType.PRODUCT, "activity_date": datetime.date(2025, 5, 3)}
@@ -410,8 +412,23 @@ def every_action(
     assessment.unit_declare(actor=amy, portfolio=journey, unit=pdr)
     assessment.unit_sign_off(actor=asha, portfolio=journey, unit=pdr)
     assessment.iqa_review_record(
+        actor=iris, decision=decisions[1], verdict=IqaAgreement.AGREE, feedback=""
+    )
+    assessment.unit_countersign(actor=iris, portfolio=journey, unit=pdr)
+    # The disagreement reopens a criterion, revoking the sign-off and the countersignature.
+    assessment.iqa_review_record(
         actor=iris, decision=decisions[0], verdict=IqaAgreement.DISAGREE, feedback="Thin."
     )
+    whole = PortfolioFactory(learner=ben, qualification=journey.qualification, assessor=asha)
+    for unit in units_of(whole):
+        sign_off(whole, unit)
+    assessment.iqa_review_record(
+        actor=iris,
+        decision=Decision.objects.filter(mapping__evidence__portfolio=whole).first(),
+        verdict=IqaAgreement.AGREE,
+        feedback="",
+    )
+    assessment.portfolio_countersign(actor=iris, portfolio=whole)
     assessment.sampling_rates_set(actor=iris, default=25, by_assessor={asha.pk: 50}, by_unit={})
 
     term = {"start_date": datetime.date(2026, 9, 1), "planned_end_date": datetime.date(2027, 7, 31)}

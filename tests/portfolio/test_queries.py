@@ -142,7 +142,8 @@ PAGES: dict[str, tuple[Callable[[Portfolio, Evidence], str], int]] = {
         # 12 before issue 11; completion and the rules-of-combination section now read the
         # qualification's rules (rules_by_qualification, four queries, read once per page),
         # and the version notice looks for a newer version of the qualification (one).
-        17,
+        # Issue 12: the IQA countersignatures panel (one).
+        18,
     ),
     "tracking matrix": (
         lambda portfolio, target: reverse("assessment:portfolio_matrix", args=[portfolio.pk]),
