@@ -22,6 +22,7 @@ from assessment.models import Outcome
 from assessment.services import DecisionRequest
 from assessment.services.units import choose_unit
 from cohorts.models import Cohort
+from demo.credentials import seed_demo_credentials
 from demo.people import DEMO_CENTRE
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
@@ -153,6 +154,7 @@ def seed_demo_portfolios() -> list[Portfolio]:
     ben_example = _seed_ben_on_first_version(centre, people, start, planned_end)
     if ben_example is not None:
         portfolios.append(ben_example)
+    seed_demo_credentials(people, ben_example)
     return portfolios
 
 

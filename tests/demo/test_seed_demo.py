@@ -9,8 +9,15 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import Client
 
-from accounts.models import Role, User
-from assessment.models import Decision, IqaReview, Outcome, UnitDeclaration, UnitSignOff
+from accounts.models import Credential, Role, User
+from assessment.models import (
+    Countersignature,
+    Decision,
+    IqaReview,
+    Outcome,
+    UnitDeclaration,
+    UnitSignOff,
+)
 from cohorts.models import Cohort
 from demo.large_centre import LARGE_CENTRE, seed_large_centre
 from demo.large_portfolio import LARGE_QUALIFICATION, PortfolioSize, build_large_portfolio
@@ -226,3 +233,25 @@ def test_large_centre_is_made_once(catalogue: None) -> None:
     seed_large_centre(20)
     with pytest.raises(ValueError, match=LARGE_CENTRE):
         seed_large_centre(20)
+
+
+def test_seed_demo_gives_asha_and_iris_credentials_and_iris_countersigns_ashas_sign_off(
+    seeded: None,
+) -> None:
+    held = {
+        (c.person.email.split("@")[0], c.title) for c in Credential.objects.select_related("person")
+    }
+    [countersignature] = Countersignature.objects.select_related("unit", "signed_by", "portfolio")
+    sign_off = UnitSignOff.objects.get(
+        portfolio=countersignature.portfolio, unit=countersignature.unit, revoked_at__isnull=True
+    )
+
+    assert {person for person, _ in held} == {"asha", "iris"}
+    assert ("asha", "Level 3 Certificate in Assessing Vocational Achievement (CAVA)") in held
+    assert (countersignature.signed_by.full_name, sign_off.signed_by.full_name) == (
+        "Iris IQA",
+        "Asha Assessor",
+    )
+    assert countersignature.revoked_at is None
+    call_command("seed_demo", stdout=StringIO())
+    assert (Credential.objects.count(), Countersignature.objects.count()) == (3, 1)
