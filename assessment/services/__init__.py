@@ -6,6 +6,7 @@ from __future__ import annotations
 from assessment.services.decisions import (
     DecisionConflict,
     DecisionRequest,
+    Vacsr,
     mapping_reopen,
     mappings_decide,
 )
@@ -21,6 +22,7 @@ from assessment.services.units import choose_unit, remove_unit
 __all__ = [
     "DecisionConflict",
     "DecisionRequest",
+    "Vacsr",
     "assessor_declaration",
     "choose_unit",
     "iqa_review_record",

@@ -23,7 +23,7 @@ from portfolio.models import (
 )
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "5"
+TEMPLATE_VERSION = "6"
 
 
 @dataclass

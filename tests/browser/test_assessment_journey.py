@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from accounts.models import User
 from assessment import services as assessment_services
 from assessment.models import UnitSignOff
-from assessment.services import DecisionRequest
+from assessment.services import DecisionRequest, Vacsr
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
@@ -64,7 +64,10 @@ def portfolio(ocr: Qualification, amy: User, asha: User) -> Portfolio:
     assessment_services.mappings_decide(
         actor=asha,
         evidence=accepted,
-        requests=[DecisionRequest(m.pk, "accepted", "", None) for m in accepted.mappings.all()],
+        requests=[
+            DecisionRequest(m.pk, "accepted", "", None, Vacsr.confirmed())
+            for m in accepted.mappings.all()
+        ],
     )
     _evidence(amy, portfolio, "KPI review and feedback log", ["2.1", "3.1"])
     return portfolio

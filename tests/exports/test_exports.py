@@ -45,7 +45,7 @@ from weasyprint import HTML
 from accounts.models import Role, User
 from assessment import services as assessment_services
 from assessment.models import UnitDeclaration, UnitSignOff
-from assessment.services import DecisionRequest
+from assessment.services import DecisionRequest, Vacsr
 from exports import services as export_services
 from exports.models import ExportScope, ExportState, PortfolioExport
 from exports.pdf import render
@@ -123,7 +123,14 @@ def decide(asha: User, evidence: Evidence, *decisions: tuple[Mapping, str, str])
         actor=asha,
         evidence=evidence,
         requests=[
-            DecisionRequest(m.pk, outcome, feedback, None) for m, outcome, feedback in decisions
+            DecisionRequest(
+                m.pk,
+                outcome,
+                feedback,
+                None,
+                Vacsr.confirmed() if outcome == "accepted" else None,
+            )
+            for m, outcome, feedback in decisions
         ],
     )
 
