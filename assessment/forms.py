@@ -84,17 +84,26 @@ class DecisionsForm(forms.Form):
     def _clean_vacsr(self, cleaned: dict[str, Any]) -> None:
         """Accepting needs each VACSR criterion ticked, or a note saying why not: the note is
         the learner's reason when the acceptance becomes a referral."""
+        missing = False
         for criterion in VACSR:
             note = f"vacsr-{criterion.key}-note"
             if cleaned.get(f"vacsr-{criterion.key}") or note in self.errors:
                 continue
             if not cleaned.get(note, "").strip():
+                missing = True
                 self.add_error(
                     note,
                     f"Tick {criterion.label}, or say why the evidence is not "
                     f"{criterion.label.lower()}: the criteria you accept are then referred "
                     "with your note as the reason.",
                 )
+        if missing:
+            # Said at the top too: on a phone the VACSR block is far below the first choice.
+            self.add_error(
+                None,
+                "Before accepting, confirm the evidence is valid, authentic, current, "
+                "sufficient and reliable, or say why it is not.",
+            )
 
     def vacsr(self) -> Vacsr:
         """The VACSR block as ticked, with its notes."""

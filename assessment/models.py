@@ -149,7 +149,8 @@ class Decision(AppendOnlyModel):
             models.CheckConstraint(
                 condition=~Q(outcome=Outcome.ACCEPTED)
                 | Q(predates_vacsr=True)
-                | _vacsr_all("", True),
+                # Not null as well as true: a CHECK lets a null through.
+                | (_vacsr_all("__isnull", False) & _vacsr_all("", True)),
                 name="decision_accept_confirms_vacsr",
             ),
             models.CheckConstraint(

@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'accepted'), _negated=True), ('predates_vacsr', True), models.Q(('vacsr_authentic', True), ('vacsr_current', True), ('vacsr_reliable', True), ('vacsr_sufficient', True), ('vacsr_valid', True)), _connector='OR'), name='decision_accept_confirms_vacsr'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'accepted'), _negated=True), ('predates_vacsr', True), models.Q(('vacsr_authentic__isnull', False), ('vacsr_current__isnull', False), ('vacsr_reliable__isnull', False), ('vacsr_sufficient__isnull', False), ('vacsr_valid__isnull', False), ('vacsr_authentic', True), ('vacsr_current', True), ('vacsr_reliable', True), ('vacsr_sufficient', True), ('vacsr_valid', True)), _connector='OR'), name='decision_accept_confirms_vacsr'),
         ),
         migrations.AddConstraint(
             model_name='decision',
