@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assessment.models import IqaAgreement, Outcome
+from assessment.models import VACSR, IqaAgreement, Outcome
 from portfolio.audit import (
     AuditAction,
     Changes,
@@ -17,13 +17,30 @@ from portfolio.audit_actions import MAPPING_STATUS
 outcome = choice(Outcome, lower=True)
 
 
+def vacsr_words(vacsr: dict[str, dict[str, object]] | None) -> str:
+    """ "VACSR all confirmed" or which were not, with any notes; empty for entries without
+    VACSR (referrals without it, and decisions from before it was required)."""
+    if not vacsr:
+        return ""
+    refused = [c.label.lower() for c in VACSR if not vacsr.get(c.key, {}).get("confirmed")]
+    words = f"VACSR not confirmed: {', '.join(refused)}" if refused else "VACSR all confirmed"
+    notes = [
+        f"{c.label.lower()} {quoted(str(vacsr[c.key]['note']))}"
+        for c in VACSR
+        if vacsr.get(c.key, {}).get("note")
+    ]
+    return f"{words} (notes: {'; '.join(notes)})" if notes else words
+
+
 def decisions_made(changes: Changes) -> list[str]:
-    """One line per criterion: "RS-PDR 1.1: referred, feedback “Say more.”"."""
+    """One line per criterion: "RS-PDR 1.1: referred, feedback “Say more.”", with VACSR."""
     lines = []
     for decision in changes["decisions"]:
         line = f"{decision['criterion']}: {outcome(decision['after'])}"
         if decision.get("feedback"):
             line += f", feedback {quoted(decision['feedback'])}"
+        if vacsr := vacsr_words(decision.get("vacsr")):
+            line += f"; {vacsr}"
         lines.append(line)
     return lines
 

@@ -7,8 +7,8 @@ from django import forms
 from django.utils.dateparse import parse_datetime
 
 from accounts.text import FreeTextField
-from assessment.models import IqaAgreement, Outcome
-from assessment.services import DecisionRequest
+from assessment.models import VACSR, IqaAgreement, Outcome, VacsrCriterion
+from assessment.services import DecisionRequest, Vacsr
 from portfolio.models import Mapping
 
 LATER = ""
@@ -20,11 +20,22 @@ DECISION_CHOICES = [
 
 
 class DecisionsForm(forms.Form):
-    """One accept/refer choice and feedback box per submitted mapping of an evidence item."""
+    """One accept/refer choice and feedback box per submitted mapping of an evidence item, and
+    one VACSR block for the evidence itself: what the assessor confirms of it applies to every
+    criterion they accept, and is recorded on each of those decisions."""
 
     def __init__(self, *args: Any, mappings: list[Mapping], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.mappings = mappings
+        for criterion in VACSR:
+            self.fields[f"vacsr-{criterion.key}"] = forms.BooleanField(
+                label=criterion.label, required=False, help_text=criterion.hint
+            )
+            self.fields[f"vacsr-{criterion.key}-note"] = FreeTextField(
+                label=f"{criterion.label}: note",
+                required=False,
+                max_length=2_000,
+            )
         for mapping in mappings:
             self.fields[f"decision-{mapping.pk}"] = forms.ChoiceField(
                 label=f"Your decision on {mapping.criterion.number}",
@@ -62,11 +73,45 @@ class DecisionsForm(forms.Form):
                     f"Say what is missing for {mapping.criterion.number}: a referral needs "
                     "feedback for the learner.",
                 )
+        if any(cleaned.get(f"decision-{m.pk}") == Outcome.ACCEPTED for m in self.mappings):
+            self._clean_vacsr(cleaned)
         if not chosen and not self.errors:
             raise forms.ValidationError(
                 "Choose accept or refer for at least one criterion, then record your decisions."
             )
         return cleaned
+
+    def _clean_vacsr(self, cleaned: dict[str, Any]) -> None:
+        """Accepting needs each VACSR criterion ticked, or a note saying why not: the note is
+        the learner's reason when the acceptance becomes a referral."""
+        missing = False
+        for criterion in VACSR:
+            note = f"vacsr-{criterion.key}-note"
+            if cleaned.get(f"vacsr-{criterion.key}") or note in self.errors:
+                continue
+            if not cleaned.get(note, "").strip():
+                missing = True
+                self.add_error(
+                    note,
+                    f"Tick {criterion.label}, or say why the evidence is not "
+                    f"{criterion.label.lower()}: the criteria you accept are then referred "
+                    "with your note as the reason.",
+                )
+        if missing:
+            # Said at the top too: on a phone the VACSR block is far below the first choice.
+            self.add_error(
+                None,
+                "Before accepting, confirm the evidence is valid, authentic, current, "
+                "sufficient and reliable, or say why it is not.",
+            )
+
+    def vacsr(self) -> Vacsr:
+        """The VACSR block as ticked, with its notes."""
+        data = self.cleaned_data
+        return Vacsr(
+            **{c.key: bool(data.get(f"vacsr-{c.key}")) for c in VACSR},
+            notes={c.key: data.get(f"vacsr-{c.key}-note", "") for c in VACSR},
+        )
 
     def requests(self) -> list[DecisionRequest]:
         result = []
@@ -81,9 +126,13 @@ class DecisionsForm(forms.Form):
                     outcome=outcome,
                     feedback=self.cleaned_data.get(f"feedback-{mapping.pk}", ""),
                     seen_submitted_at=seen if isinstance(seen, datetime.datetime) else None,
+                    vacsr=self.vacsr() if outcome == Outcome.ACCEPTED else None,
                 )
             )
         return result
+
+    def vacsr_rows(self) -> list[tuple[VacsrCriterion, forms.BoundField, forms.BoundField]]:
+        return [(c, self[f"vacsr-{c.key}"], self[f"vacsr-{c.key}-note"]) for c in VACSR]
 
     def rows(self) -> list[tuple[Mapping, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [

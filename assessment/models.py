@@ -6,6 +6,7 @@ assessment/services/ and never edited or deleted. A sign-off is revoked, never d
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -46,11 +47,75 @@ class Outcome(models.TextChoices):
     REOPENED = "reopened", "Reopened"
 
 
+@dataclass(frozen=True)
+class VacsrCriterion:
+    """One of the five things an assessor confirms of evidence before accepting it."""
+
+    key: str
+    label: str
+    hint: str
+    refusal: str
+
+
+VACSR = (
+    VacsrCriterion(
+        "valid",
+        "Valid",
+        "It is relevant to the criteria and shown by a suitable method.",
+        "Not valid",
+    ),
+    VacsrCriterion("authentic", "Authentic", "It is the learner’s own work.", "Not authentic"),
+    VacsrCriterion("current", "Current", "It shows what the learner can do now.", "Not current"),
+    VacsrCriterion(
+        "sufficient",
+        "Sufficient",
+        "There is enough of it to show the criteria are met.",
+        "Not sufficient",
+    ),
+    VacsrCriterion(
+        "reliable",
+        "Reliable",
+        "It is consistent: another assessor would judge it the same.",
+        "Not reliable",
+    ),
+)
+VACSR_KEYS = tuple(c.key for c in VACSR)
+
+
+@dataclass(frozen=True)
+class VacsrCheck:
+    """How one VACSR criterion stood on a decision: confirmed or not, with the assessor's note."""
+
+    criterion: VacsrCriterion
+    confirmed: bool
+    note: str
+
+
+def _vacsr_all(lookup: str, value: bool) -> Q:
+    """The same lookup on all five VACSR columns: `("", True)` all confirmed, `("__isnull",
+    True)` none recorded."""
+    return Q(**{f"vacsr_{key}{lookup}": value for key in VACSR_KEYS})
+
+
+def _vacsr_flag() -> models.BooleanField:
+    return models.BooleanField(null=True, blank=True)
+
+
+def _vacsr_note() -> models.TextField:
+    return models.TextField(blank=True, default="", max_length=2_000)
+
+
 class Decision(AppendOnlyModel):
     """One judgement on a mapping: accepted, referred with feedback, or reopened with a reason.
 
     A reopening (by the assessor, or by an IQA who disagrees) puts the mapping back in the
     assessor's queue.
+
+    An acceptance carries the assessor's VACSR confirmation: the evidence is valid, authentic,
+    current, sufficient and reliable, each confirmed (True) with an optional note. A referral
+    made because one of them was not confirmed keeps the five as the assessor gave them; other
+    referrals and reopenings leave them null. Acceptances recorded before VACSR confirmation
+    was required have `predates_vacsr` set and no VACSR at all.
     """
 
     mapping = models.ForeignKey(Mapping, on_delete=models.PROTECT, related_name="decisions")
@@ -58,6 +123,18 @@ class Decision(AppendOnlyModel):
     feedback = models.TextField(blank=True, max_length=10_000)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="decisions")
     decided_at = models.DateTimeField(default=timezone.now, editable=False)
+    vacsr_valid = _vacsr_flag()
+    vacsr_authentic = _vacsr_flag()
+    vacsr_current = _vacsr_flag()
+    vacsr_sufficient = _vacsr_flag()
+    vacsr_reliable = _vacsr_flag()
+    vacsr_valid_note = _vacsr_note()
+    vacsr_authentic_note = _vacsr_note()
+    vacsr_current_note = _vacsr_note()
+    vacsr_sufficient_note = _vacsr_note()
+    vacsr_reliable_note = _vacsr_note()
+    # Set by the migration on every decision that existed before VACSR; never by a service.
+    predates_vacsr = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["decided_at", "pk"]
@@ -69,11 +146,66 @@ class Decision(AppendOnlyModel):
                 condition=Q(outcome=Outcome.ACCEPTED) | ~Q(feedback=""),
                 name="decision_refer_or_reopen_has_reason",
             ),
+            models.CheckConstraint(
+                condition=~Q(outcome=Outcome.ACCEPTED)
+                | Q(predates_vacsr=True)
+                # Not null as well as true: a CHECK lets a null through.
+                | (_vacsr_all("__isnull", False) & _vacsr_all("", True)),
+                name="decision_accept_confirms_vacsr",
+            ),
+            models.CheckConstraint(
+                condition=_vacsr_all("__isnull", True) | _vacsr_all("__isnull", False),
+                name="decision_vacsr_all_or_none",
+            ),
+            models.CheckConstraint(
+                condition=Q(predates_vacsr=False) | _vacsr_all("__isnull", True),
+                name="decision_before_vacsr_has_none",
+            ),
         ]
         indexes = [models.Index(fields=["decided_by", "decided_at"], name="decision_by_time")]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} {self.mapping} by {self.decided_by}"
+
+    @property
+    def vacsr(self) -> list[VacsrCheck]:
+        """The five as recorded, in VACSR order; empty when none was recorded."""
+        if self.vacsr_valid is None:
+            return []
+        return [
+            VacsrCheck(
+                criterion=c,
+                confirmed=bool(getattr(self, f"vacsr_{c.key}")),
+                note=getattr(self, f"vacsr_{c.key}_note"),
+            )
+            for c in VACSR
+        ]
+
+    @property
+    def accepted_before_vacsr(self) -> bool:
+        """An acceptance from before VACSR confirmation was required, shown as such."""
+        return self.predates_vacsr and self.outcome == Outcome.ACCEPTED
+
+    @property
+    def vacsr_summary(self) -> str:
+        """One sentence for the history, the IQA and the PDF: "VACSR confirmed: valid, ..." or
+        "VACSR: not current; confirmed valid, ..."; empty when no VACSR was recorded."""
+        if self.accepted_before_vacsr:
+            return "Recorded before VACSR confirmation was required."
+        checks = self.vacsr
+        if not checks:
+            return ""
+        confirmed = ", ".join(c.criterion.label.lower() for c in checks if c.confirmed)
+        refused = ", ".join(c.criterion.refusal.lower() for c in checks if not c.confirmed)
+        if not refused:
+            return f"VACSR confirmed: {confirmed}."
+        return f"VACSR: {refused}; confirmed {confirmed or 'none'}."
+
+    @property
+    def vacsr_notes(self) -> list[VacsrCheck]:
+        """The assessor's notes on confirmed criteria; a refusal's note is already the opening
+        of the feedback, so it is not repeated."""
+        return [c for c in self.vacsr if c.confirmed and c.note]
 
 
 class UnitDeclaration(AppendOnlyModel):

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Centre, Membership, Role, User
 from assessment.models import Decision, Outcome
+from assessment.services import Vacsr
 from cohorts.models import Cohort
 from demo.people import DEMO_PASSWORD
 from portfolio.models import (
@@ -35,6 +36,8 @@ from qualifications.models import AssessmentCriterion, Qualification
 
 LARGE_CENTRE = "Metropolitan Retail Academy"
 BATCH = 2000
+# Every demo acceptance carries the assessor's VACSR confirmation, as a real one must.
+CONFIRMED = Vacsr.confirmed().columns()
 
 
 def large_centre_email(kind: str, number: int = 0) -> str:
@@ -197,6 +200,7 @@ def seed_large_centre(learner_count: int, *, seed: int = 2026) -> Centre:
                     decided_by_id=assessor_of[evidence_portfolio[mapping.evidence_id]],
                     decided_at=mapping.submitted_at
                     + datetime.timedelta(days=chance.randint(1, 10)),
+                    **(CONFIRMED if mapping.status == MappingStatus.ACCEPTED else {}),
                 )
             )
     Decision.objects.bulk_create(decisions, batch_size=BATCH)

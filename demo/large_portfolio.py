@@ -25,6 +25,7 @@ from assessment.models import (
     UnitDeclaration,
     UnitSignOff,
 )
+from assessment.services import Vacsr
 from demo.evidence_files import add_evidence_files
 from demo.people import DEMO_CENTRE
 from demo.prose import ENDINGS, OBJECTS, TOPICS, paragraphs
@@ -40,6 +41,8 @@ from qualifications.models import (
 )
 
 LARGE_QUALIFICATION = "DEMO-L3-ADULT-CARE"
+# Every demo acceptance carries the assessor's VACSR confirmation, as a real one must.
+CONFIRMED = Vacsr.confirmed().columns()
 # Units are numbered DEMO-001…; they belong to the large qualification only.
 UNIT_PREFIX = "DEMO-"
 
@@ -259,6 +262,7 @@ def _decisions(
                     feedback=feedback,
                     decided_by=assessor,
                     decided_at=decided_at,
+                    **(CONFIRMED if outcome == Outcome.ACCEPTED else {}),
                 )
             )
     decisions = Decision.objects.bulk_create(rows)

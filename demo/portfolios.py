@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from accounts.models import Centre, User
 from assessment import services as assessment_services
 from assessment.models import Outcome
-from assessment.services import DecisionRequest
+from assessment.services import DecisionRequest, Vacsr
 from assessment.services.units import choose_unit
 from cohorts.models import Cohort
 from demo.credentials import seed_demo_credentials
@@ -246,7 +246,13 @@ def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:
         evidence=planning,
         requests=[
             DecisionRequest(
-                mapping_id=m.pk, outcome=Outcome.ACCEPTED, feedback="", seen_submitted_at=None
+                mapping_id=m.pk,
+                outcome=Outcome.ACCEPTED,
+                feedback="",
+                seen_submitted_at=None,
+                vacsr=Vacsr.confirmed(
+                    authentic="The plan carries Amy's name and her manager's comments on it."
+                ),
             )
             for m in planning.mappings.all()
         ],
@@ -256,14 +262,26 @@ def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:
         actor=assessor,
         evidence=huddle,
         requests=[
+            # Accepted, but the evidence is not sufficient: VACSR makes it a referral whose
+            # feedback is the note.
             DecisionRequest(
                 mapping_id=huddle_mapping.pk,
-                outcome=Outcome.REFERRED,
-                feedback=(
-                    "Say how the team's data was gathered and which improvement actions you set "
-                    "from it, with the numbers."
-                ),
+                outcome=Outcome.ACCEPTED,
+                feedback="",
                 seen_submitted_at=None,
+                vacsr=Vacsr(
+                    valid=True,
+                    authentic=True,
+                    current=True,
+                    sufficient=False,
+                    reliable=True,
+                    notes={
+                        "sufficient": (
+                            "Say how the team's data was gathered and which improvement actions "
+                            "you set from it, with the numbers."
+                        )
+                    },
+                ),
             )
         ],
     )
@@ -297,7 +315,8 @@ def _choose(portfolio: Portfolio, administrator: User) -> None:
 
 
 def _decide(assessor: User, evidence: Evidence, feedback: dict[str, str] | None = None) -> None:
-    """Accept each of the evidence's mappings, or refer those whose criterion has feedback."""
+    """Accept each of the evidence's mappings, the evidence confirmed valid, authentic, current,
+    sufficient and reliable, or refer those whose criterion has feedback."""
     feedback = feedback or {}
     assessment_services.mappings_decide(
         actor=assessor,
@@ -310,6 +329,7 @@ def _decide(assessor: User, evidence: Evidence, feedback: dict[str, str] | None 
                 else Outcome.ACCEPTED,
                 feedback=feedback.get(mapping.criterion.number, ""),
                 seen_submitted_at=None,
+                vacsr=None if mapping.criterion.number in feedback else Vacsr.confirmed(),
             )
             for mapping in evidence.mappings.select_related("criterion")
         ],

@@ -103,6 +103,10 @@ class EvidenceFileFactory(factory.django.DjangoModelFactory):
     uploaded_by = factory.SelfAttribute("evidence.created_by")
 
 
+def _confirmed_if_accepted(outcome: str) -> bool | None:
+    return True if outcome == Outcome.ACCEPTED else None
+
+
 class DecisionFactory(factory.django.DjangoModelFactory):
     """The portfolio's assessor accepts the mapping; a referral comes with feedback.
 
@@ -118,6 +122,12 @@ class DecisionFactory(factory.django.DjangoModelFactory):
         lambda o: "" if o.outcome == Outcome.ACCEPTED else "Say who you spoke to."
     )
     decided_by = factory.LazyAttribute(lambda o: o.mapping.evidence.portfolio.assessor)
+    # An acceptance confirms the evidence valid, authentic, current, sufficient and reliable.
+    vacsr_valid = factory.LazyAttribute(lambda o: _confirmed_if_accepted(o.outcome))
+    vacsr_authentic = factory.LazyAttribute(lambda o: _confirmed_if_accepted(o.outcome))
+    vacsr_current = factory.LazyAttribute(lambda o: _confirmed_if_accepted(o.outcome))
+    vacsr_sufficient = factory.LazyAttribute(lambda o: _confirmed_if_accepted(o.outcome))
+    vacsr_reliable = factory.LazyAttribute(lambda o: _confirmed_if_accepted(o.outcome))
 
 
 class MappingFactory(factory.django.DjangoModelFactory):

@@ -51,14 +51,21 @@ def submit(evidence: Evidence, *criteria: AssessmentCriterion) -> list[Mapping]:
     )
 
 
+def vacsr_columns(outcome: str) -> dict[str, bool | str]:
+    """The VACSR columns for a Decision built directly: all confirmed on an acceptance."""
+    return assessment.Vacsr.confirmed().columns() if outcome == Outcome.ACCEPTED else {}
+
+
 def request_for(mapping: Mapping, outcome: str, feedback: str = "") -> assessment.DecisionRequest:
-    """A decision as the assessor's page would send it, seeing the mapping as it is now."""
+    """A decision as the assessor's page would send it, seeing the mapping as it is now; an
+    acceptance with the evidence confirmed valid, authentic, current, sufficient and reliable."""
     mapping.refresh_from_db()
     return assessment.DecisionRequest(
         mapping_id=mapping.pk,
         outcome=outcome,
         feedback=feedback,
         seen_submitted_at=mapping.submitted_at,
+        vacsr=assessment.Vacsr.confirmed() if outcome == Outcome.ACCEPTED else None,
     )
 
 

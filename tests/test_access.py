@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Credential, User
 from assessment import services as assessment_services
-from assessment.services import DecisionRequest
+from assessment.services import DecisionRequest, Vacsr
 from cohorts.models import Cohort
 from exports.models import ExportState, PortfolioExport
 from portfolio import services
@@ -408,7 +408,11 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
             evidence=evidence,
             requests=[
                 DecisionRequest(
-                    mapping_id=submitted.pk, outcome="accepted", feedback="", seen_submitted_at=None
+                    mapping_id=submitted.pk,
+                    outcome="accepted",
+                    feedback="",
+                    seen_submitted_at=None,
+                    vacsr=Vacsr.confirmed(),
                 )
             ],
         )

@@ -48,7 +48,8 @@ FORMS: list[tuple[str, FormMaker, list[str]]] = [
         ["commentary-*"],
     ),
     ("commentary", lambda request: MappingCommentaryForm(), ["commentary"]),
-    ("decisions", decisions_form, ["feedback-*"]),
+    # Feedback per mapping, and a note on each of the five VACSR criteria.
+    ("decisions", decisions_form, ["feedback-*", *["vacsr-*"] * 5]),
     ("reopen", lambda request: ReasonForm(), ["reason"]),
     ("iqa-review", lambda request: IqaReviewForm(), ["feedback"]),
     (

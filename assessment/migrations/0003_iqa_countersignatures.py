@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0001_decisions_signoffs_iqa'),
+        ('assessment', '0002_decision_vacsr'),
         ('portfolio', '0001_portfolios_evidence_mappings_audit'),
         ('qualifications', '0001_catalogue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

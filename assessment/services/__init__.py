@@ -12,6 +12,7 @@ from assessment.services.countersignatures import (
 from assessment.services.decisions import (
     DecisionConflict,
     DecisionRequest,
+    Vacsr,
     mapping_reopen,
     mappings_decide,
 )
@@ -27,6 +28,7 @@ from assessment.services.units import choose_unit, remove_unit
 __all__ = [
     "DecisionConflict",
     "DecisionRequest",
+    "Vacsr",
     "assessor_declaration",
     "choose_unit",
     "iqa_review_record",

@@ -5,7 +5,7 @@ state check that refuses with a message, and exactly one audit entry per call.""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.notifications import notify
-from assessment.models import Decision, Outcome, UnitSignOff
+from assessment.models import VACSR, VACSR_KEYS, Decision, Outcome, UnitSignOff, VacsrCriterion
 from assessment.services.actors import refuse_unless_assessor
 from assessment.services.declarations import sign_off_revoke_if_unmet
 from portfolio.audit import audit_record
@@ -26,14 +26,59 @@ class DecisionConflict(ActionRefused):
 
 
 @dataclass(frozen=True)
+class Vacsr:
+    """The assessor's judgement that the evidence is valid, authentic, current, sufficient and
+    reliable: each confirmed or not, with an optional note by key ("valid", ...). A note is
+    required for one not confirmed: it becomes the learner's reason for the referral."""
+
+    valid: bool = False
+    authentic: bool = False
+    current: bool = False
+    sufficient: bool = False
+    reliable: bool = False
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def confirmed(cls, **notes: str) -> Vacsr:
+        """All five confirmed, with any notes given by key: `Vacsr.confirmed(authentic="...")`."""
+        return cls(True, True, True, True, True, notes=dict(notes))
+
+    def note(self, key: str) -> str:
+        return (self.notes.get(key) or "").strip()
+
+    def refused(self) -> list[VacsrCriterion]:
+        """The criteria not confirmed, in VACSR order."""
+        return [c for c in VACSR if not getattr(self, c.key)]
+
+    def columns(self) -> dict[str, bool | str]:
+        """The Decision columns that record it."""
+        columns: dict[str, bool | str] = {}
+        for key in VACSR_KEYS:
+            columns[f"vacsr_{key}"] = bool(getattr(self, key))
+            columns[f"vacsr_{key}_note"] = self.note(key)
+        return columns
+
+    def for_audit(self) -> dict[str, dict[str, bool | str]]:
+        return {
+            key: {"confirmed": bool(getattr(self, key)), "note": self.note(key)}
+            for key in VACSR_KEYS
+        }
+
+
+@dataclass(frozen=True)
 class DecisionRequest:
-    """One accept or refer as the assessor chose it on the page, checked by the service."""
+    """One accept or refer as the assessor chose it on the page, checked by the service.
+
+    An acceptance needs `vacsr`; if any of the five is not confirmed it is recorded as a
+    referral, its notes the reason. A referral may carry `vacsr` too (its refusals then give
+    the reason); without it, the feedback is the whole reason."""
 
     mapping_id: int
     outcome: str
     feedback: str
     # When the mapping was submitted, as the assessor saw it: a version check.
     seen_submitted_at: datetime.datetime | None
+    vacsr: Vacsr | None = None
 
 
 def _describe_latest(mapping: Mapping) -> str:
@@ -44,6 +89,37 @@ def _describe_latest(mapping: Mapping) -> str:
     local = timezone.localtime(latest.decided_at)
     when = f"{local:%H:%M} on {local.day} {local:%B}"
     return f"{latest.decided_by} {latest.get_outcome_display().lower()} it at {when}"
+
+
+def _judged(request: DecisionRequest, mapping: Mapping) -> tuple[str, str]:
+    """The outcome and feedback to record: an acceptance needs all five VACSR criteria
+    confirmed, and one not confirmed makes it a referral whose feedback opens with the reason."""
+    number = mapping.criterion.number
+    vacsr = request.vacsr
+    feedback = request.feedback.strip()
+    if vacsr is None:
+        if request.outcome == Outcome.ACCEPTED:
+            raise ActionRefused(
+                f"Confirm the evidence is valid, authentic, current, sufficient and reliable "
+                f"before accepting criterion {number}."
+            )
+        return request.outcome, feedback
+    unknown = set(vacsr.notes) - set(VACSR_KEYS)
+    if unknown:
+        raise ActionRefused(f"VACSR has no criterion called {', '.join(sorted(unknown))}.")
+    if any(len(vacsr.note(key)) > 2_000 for key in VACSR_KEYS):
+        raise ActionRefused("Keep each VACSR note under 2,000 characters.")
+    refused = vacsr.refused()
+    for criterion in refused:
+        if not vacsr.note(criterion.key):
+            raise ActionRefused(
+                f"Say why the evidence is not {criterion.label.lower()} for criterion {number}: "
+                "the learner needs the reason."
+            )
+    if not refused:
+        return request.outcome, feedback
+    reasons = [f"{criterion.refusal}: {vacsr.note(criterion.key)}" for criterion in refused]
+    return Outcome.REFERRED, "\n".join(reasons + ([f"\n{feedback}"] if feedback else []))
 
 
 @transaction.atomic
@@ -86,8 +162,8 @@ def mappings_decide(
                 f"Criterion {mapping.criterion.number} changed while you were reviewing: {detail}. "
                 "Nothing was recorded; check the page as it is now and decide again."
             )
-        feedback = request.feedback.strip()
-        if request.outcome == Outcome.REFERRED and not feedback:
+        outcome, feedback = _judged(request, mapping)
+        if outcome == Outcome.REFERRED and not feedback:
             raise ActionRefused(
                 f"Say what is missing for criterion {mapping.criterion.number}: a referral "
                 "needs feedback for the learner."
@@ -96,13 +172,15 @@ def mappings_decide(
             raise ActionRefused("Keep feedback under 10,000 characters.")
         decisions.append(
             Decision.objects.create(
-                mapping=mapping, outcome=request.outcome, feedback=feedback, decided_by=actor
+                mapping=mapping,
+                outcome=outcome,
+                feedback=feedback,
+                decided_by=actor,
+                **(request.vacsr.columns() if request.vacsr else {}),
             )
         )
         mapping.status = (
-            MappingStatus.ACCEPTED
-            if request.outcome == Outcome.ACCEPTED
-            else MappingStatus.REFERRED
+            MappingStatus.ACCEPTED if outcome == Outcome.ACCEPTED else MappingStatus.REFERRED
         )
         mapping.save(update_fields=["status"])
     audit_record(
@@ -119,8 +197,9 @@ def mappings_decide(
                     "before": MappingStatus.SUBMITTED,
                     "after": d.outcome,
                     "feedback": d.feedback,
+                    "vacsr": r.vacsr.for_audit() if r.vacsr else None,
                 }
-                for d in decisions
+                for d, r in zip(decisions, requests, strict=True)
             ]
         },
     )

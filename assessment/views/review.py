@@ -8,8 +8,29 @@ from django.shortcuts import redirect, render
 from assessment import selectors, services
 from assessment.access import get_evidence_to_assess, get_mapping_to_assess
 from assessment.forms import DecisionsForm, ReasonForm
+from assessment.models import Decision, Outcome
 from portfolio.errors import ActionRefused
 from portfolio.models import MappingStatus
+
+
+def _referred_for_vacsr(
+    decision_requests: list[services.DecisionRequest], decisions: list[Decision]
+) -> str:
+    """The sentence that tells the assessor their acceptances became referrals, and why."""
+    numbers = [
+        d.mapping.criterion.number
+        for r, d in zip(decision_requests, decisions, strict=True)
+        if r.outcome == Outcome.ACCEPTED and d.outcome == Outcome.REFERRED
+    ]
+    if not numbers:
+        return ""
+    # The page sends one VACSR block for the evidence, the same on every acceptance.
+    refused = next((r.vacsr.refused() for r in decision_requests if r.vacsr), [])
+    words = " or ".join(c.label.lower() for c in refused)
+    return (
+        f" The evidence was not confirmed {words}, so {', '.join(numbers)} "
+        f"{'was' if len(numbers) == 1 else 'were'} referred with your notes as the reason."
+    )
 
 
 @login_required
@@ -26,9 +47,10 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
         ]
     form = DecisionsForm(request.POST or None, mappings=waiting)
     if request.method == "POST" and form.is_valid():
+        decision_requests = form.requests()
         try:
             decisions = services.mappings_decide(
-                actor=request.user, evidence=evidence, requests=form.requests()
+                actor=request.user, evidence=evidence, requests=decision_requests
             )
         except ActionRefused as error:
             messages.error(request, error.message)
@@ -36,7 +58,8 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             f"Recorded {len(decisions)} decision{'s' if len(decisions) != 1 else ''}; "
-            f"{evidence.portfolio.learner} will be told.",
+            f"{evidence.portfolio.learner} will be told."
+            + _referred_for_vacsr(decision_requests, decisions),
         )
         return redirect("assessment:evidence_review", evidence.pk)
     context = {

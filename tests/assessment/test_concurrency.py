@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessment import services as assessment
 from assessment.models import Decision, Outcome
-from assessment.services import DecisionConflict, DecisionRequest
+from assessment.services import DecisionConflict, DecisionRequest, Vacsr
 from portfolio.models import AuditEntry, Mapping, MappingStatus, Portfolio
 from tests.catalogue import criterion
 from tests.journeys import add_evidence, submit
@@ -64,6 +64,7 @@ def decide(asha: User, mapping: Mapping, outcome: str) -> list[Decision]:
                 outcome=outcome,
                 feedback="" if outcome == Outcome.ACCEPTED else "Name the customer.",
                 seen_submitted_at=mapping.submitted_at,
+                vacsr=Vacsr.confirmed() if outcome == Outcome.ACCEPTED else None,
             )
         ],
     )

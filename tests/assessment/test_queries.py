@@ -30,7 +30,7 @@ from portfolio.models import Evidence, EvidenceType, Mapping, MappingStatus, Por
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.cast import person
 from tests.factories import MappingFactory
-from tests.journeys import add_evidence
+from tests.journeys import add_evidence, vacsr_columns
 from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +113,7 @@ def build_portfolios(
             feedback="" if mapping.status == MappingStatus.ACCEPTED else "Say more.",
             decided_by=assessor_of[mapping.evidence.portfolio_id],
             decided_at=now - datetime.timedelta(minutes=n),
+            **vacsr_columns(mapping.status),
         )
         for n, mapping in enumerate(mappings)
         if mapping.status != MappingStatus.SUBMITTED
@@ -264,7 +265,13 @@ def test_the_review_page_runs_the_same_queries_for_one_or_ten_mappings(
         for n, criterion in enumerate(criteria[1:10], start=1)
     )
     Decision.objects.bulk_create(
-        Decision(mapping=mapping, outcome=outcome, feedback="Say more.", decided_by=asha)
+        Decision(
+            mapping=mapping,
+            outcome=outcome,
+            feedback="Say more.",
+            decided_by=asha,
+            **vacsr_columns(outcome),
+        )
         for mapping in more
         if mapping.status != MappingStatus.SUBMITTED
         for outcome in (Outcome.REFERRED, mapping.status)

@@ -17,6 +17,7 @@ from accounts.models import Membership, Notification, Role, User
 from assessment import progress
 from assessment import services as assessment
 from assessment.models import (
+    VACSR_KEYS,
     Decision,
     IqaAgreement,
     IqaReview,
@@ -25,7 +26,7 @@ from assessment.models import (
     UnitDeclaration,
     UnitSignOff,
 )
-from assessment.services import DecisionConflict, DecisionRequest
+from assessment.services import DecisionConflict, DecisionRequest, Vacsr
 from portfolio import progress as criterion_progress
 from portfolio import services as learner_services
 from portfolio.errors import ActionRefused
@@ -152,7 +153,13 @@ def test_the_assessor_accepts_a_submitted_mapping(asha: User, amy: User, mapping
         mapping.evidence.portfolio,
     )
     assert entry.changes["decisions"] == [
-        {"criterion": "RS-PDR 1.1", "before": "submitted", "after": "accepted", "feedback": ""}
+        {
+            "criterion": "RS-PDR 1.1",
+            "before": "submitted",
+            "after": "accepted",
+            "feedback": "",
+            "vacsr": {key: {"confirmed": True, "note": ""} for key in VACSR_KEYS},
+        }
     ]
     assert messages_for(amy)[-1] == "Asha Patel assessed “Customer feedback board”: 1 accepted."
     assert last_notification(amy).link == reverse(
@@ -286,7 +293,7 @@ def test_deciding_a_mapping_already_decided_is_refused_naming_the_decision(
         assessment.mappings_decide(
             actor=asha,
             evidence=mapping.evidence,
-            requests=[DecisionRequest(mapping.pk, Outcome.ACCEPTED, "", None)],
+            requests=[DecisionRequest(mapping.pk, Outcome.ACCEPTED, "", None, Vacsr.confirmed())],
         )
 
 

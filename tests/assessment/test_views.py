@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Notification, Role, User
 from assessment import services as assessment
-from assessment.models import Decision, IqaReview, UnitDeclaration, UnitSignOff
+from assessment.models import VACSR_KEYS, Decision, IqaReview, UnitDeclaration, UnitSignOff
 from portfolio import services as learner_services
 from portfolio.audit import audit_action
 from portfolio.models import AuditEntry, Evidence, Mapping, MappingStatus, Portfolio
@@ -33,6 +33,10 @@ pytestmark = pytest.mark.django_db
 def signed_in(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
+
+
+# The decide form's VACSR block with all five ticked, as an assessor accepting sends it.
+TICKED = {f"vacsr-{key}": "on" for key in VACSR_KEYS}
 
 
 def seen_values(response: HttpResponse) -> dict[str, str]:
@@ -230,6 +234,7 @@ def test_posting_decisions_records_them_and_tells_the_learner(
         url,
         {
             **seen,
+            **TICKED,
             f"decision-{first.pk}": "accepted",
             f"decision-{second.pk}": "referred",
             f"feedback-{second.pk}": "Attach the plan itself, not a photo of it.",
@@ -257,6 +262,7 @@ def test_the_learners_evidence_page_shows_the_referral_feedback_and_history(
         url,
         {
             **seen_values(as_asha.get(url)),
+            **TICKED,
             f"decision-{first.pk}": "accepted",
             f"decision-{second.pk}": "referred",
             f"feedback-{second.pk}": "Attach the plan itself, not a photo of it.",
@@ -287,6 +293,7 @@ def test_a_referral_without_feedback_shows_the_field_error_and_records_nothing(
         url,
         {
             **seen_values(as_asha.get(url)),
+            **TICKED,
             f"decision-{first.pk}": "accepted",
             f"decision-{second.pk}": "referred",
             f"feedback-{second.pk}": "   ",
@@ -325,7 +332,7 @@ def test_a_stale_page_after_the_learner_resubmitted_gives_the_conflict_message(
     learner_services.mapping_submit(actor=amy, mapping=first)
     audit_before = AuditEntry.objects.count()
 
-    response = as_asha.post(url, {**stale, f"decision-{first.pk}": "accepted"})
+    response = as_asha.post(url, {**stale, **TICKED, f"decision-{first.pk}": "accepted"})
 
     assert response.status_code == 302
     assert messages_of(response) == [
@@ -344,13 +351,14 @@ def test_a_stale_page_after_another_decision_gives_the_conflict_message_and_reco
     stale = seen_values(as_asha.get(url))
     other_tab = Client()
     other_tab.force_login(asha)
-    other_tab.post(url, {**stale, f"decision-{first.pk}": "accepted"})
+    other_tab.post(url, {**stale, **TICKED, f"decision-{first.pk}": "accepted"})
     [earlier] = Decision.objects.all()
 
     response = as_asha.post(
         url,
         {
             **stale,
+            **TICKED,
             f"decision-{first.pk}": "referred",
             f"feedback-{first.pk}": "Show the plan itself.",
             f"decision-{second.pk}": "accepted",

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from accounts.models import User
 from assessment import services as assessment_services
 from assessment.models import UnitSignOff
-from assessment.services import DecisionRequest
+from assessment.services import DecisionRequest, Vacsr
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
@@ -51,6 +51,16 @@ def _evidence(amy: User, portfolio: Portfolio, title: str, numbers: list[str]) -
     return evidence
 
 
+def confirm_vacsr(page: Page) -> None:
+    """Tick the evidence valid, authentic, current, sufficient and reliable, by keyboard."""
+    block = page.get_by_role("group", name="Before you accept")
+    for label in ("Valid", "Authentic", "Current", "Sufficient", "Reliable"):
+        tick = block.get_by_label(label, exact=True)
+        tick.focus()
+        page.keyboard.press("Space")
+        expect(tick).to_be_checked()
+
+
 @pytest.fixture
 def portfolio(ocr: Qualification, amy: User, asha: User) -> Portfolio:
     portfolio = PortfolioFactory(
@@ -64,7 +74,10 @@ def portfolio(ocr: Qualification, amy: User, asha: User) -> Portfolio:
     assessment_services.mappings_decide(
         actor=asha,
         evidence=accepted,
-        requests=[DecisionRequest(m.pk, "accepted", "", None) for m in accepted.mappings.all()],
+        requests=[
+            DecisionRequest(m.pk, "accepted", "", None, Vacsr.confirmed())
+            for m in accepted.mappings.all()
+        ],
     )
     _evidence(amy, portfolio, "KPI review and feedback log", ["2.1", "3.1"])
     return portfolio
@@ -93,8 +106,22 @@ def test_refer_resubmit_accept_declare_and_sign_off(
     assessor.get_by_label("Feedback for the learner on 3.1").fill(
         "Show the report the log produced and the decision it led to."
     )
+    # Accepting without confirming VACSR asks for a tick or a reason for each criterion.
+    assessor.get_by_role("button", name="Record decisions").click()
+    expect(
+        assessor.get_by_text("Tick Current, or say why the evidence is not current")
+    ).to_be_visible()
+    assert_accessible(assessor)
+    confirm_vacsr(assessor)
+    assessor.get_by_label("Authentic: note").fill("The log is in Amy's hand, dated each week.")
     assessor.get_by_role("button", name="Record decisions").click()
     expect(assessor.get_by_text("Recorded 2 decisions")).to_be_visible()
+    accepted = assessor.get_by_role("article").filter(
+        has=assessor.get_by_role("heading", name="2.1")
+    )
+    accepted.get_by_text("History (1 decision)").click()
+    expect(accepted.get_by_text("VACSR confirmed: valid, authentic, current")).to_be_visible()
+    expect(accepted).to_contain_text("Notes: authentic “The log is in Amy's hand")
     assert_accessible(assessor)
 
     # The learner sees both outcomes, revises the referred commentary and resubmits.
@@ -120,6 +147,7 @@ def test_refer_resubmit_accept_declare_and_sign_off(
     assessor.goto(f"{live_server.url}/assess/")
     assessor.get_by_role("link", name="KPI review and feedback log").click()
     assessor.get_by_role("group", name="Your decision on 3.1").get_by_label("Accept").check()
+    confirm_vacsr(assessor)
     assessor.get_by_role("button", name="Record decisions").click()
     expect(assessor.get_by_text("Recorded 1 decision")).to_be_visible()
 

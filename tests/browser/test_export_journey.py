@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from accounts.models import User
 from assessment import services as assessment_services
-from assessment.services import DecisionRequest
+from assessment.services import DecisionRequest, Vacsr
 from exports import services as exports
 from exports.models import ExportState, PortfolioExport
 from portfolio import services
@@ -71,7 +71,9 @@ def portfolio(ocr: Qualification, amy: User, asha: User) -> Portfolio:
     assessment_services.mappings_decide(
         actor=asha,
         evidence=evidence,
-        requests=[DecisionRequest(mapping.pk, "accepted", "A clear plan.", None)],
+        requests=[
+            DecisionRequest(mapping.pk, "accepted", "A clear plan.", None, Vacsr.confirmed())
+        ],
     )
     return portfolio
 

@@ -53,7 +53,9 @@ def ben_on_version_one(catalogue: None, ben: User, asha: User) -> Portfolio:
         actor=asha,
         evidence=evidence,
         requests=[
-            assessment.DecisionRequest(m.pk, Outcome.ACCEPTED, "", None)
+            assessment.DecisionRequest(
+                m.pk, Outcome.ACCEPTED, "", None, assessment.Vacsr.confirmed()
+            )
             for m in evidence.mappings.all()
         ],
     )

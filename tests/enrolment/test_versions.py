@@ -89,7 +89,9 @@ def accepted(portfolio: Portfolio, criteria: list[AssessmentCriterion], *, title
         actor=portfolio.assessor,
         evidence=evidence,
         requests=[
-            assessment.DecisionRequest(m.pk, Outcome.ACCEPTED, "", None)
+            assessment.DecisionRequest(
+                m.pk, Outcome.ACCEPTED, "", None, assessment.Vacsr.confirmed()
+            )
             for m in evidence.mappings.all()
         ],
     )

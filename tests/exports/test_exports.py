@@ -45,7 +45,7 @@ from weasyprint import HTML
 from accounts.models import Role, User
 from assessment import services as assessment_services
 from assessment.models import UnitDeclaration, UnitSignOff
-from assessment.services import DecisionRequest
+from assessment.services import DecisionRequest, Vacsr
 from exports import services as export_services
 from exports.models import ExportScope, ExportState, PortfolioExport
 from exports.pdf import render
@@ -73,6 +73,7 @@ HUDDLE_COMMENTARY = "I shared the weekly mystery shopper scores at each huddle."
 HUDDLE_REFER_FEEDBACK = "Show the scores and the action the team agreed."
 WITNESS_COMMENTARY = "My supervisor's statement describes how I assessed my own sales."
 WITNESS_FEEDBACK = "The witness statement confirms how you judged your own sales."
+WITNESS_AUTHENTIC = "I rang the supervisor, who confirmed writing the statement."
 IQA_FEEDBACK = "Sound decision: the photo shows the board in use."
 PDR_NUMBERS = ["1.1", "1.2", "2.1", "3.1"]
 TITLES = ["Customer feedback board", "Team huddle notes", "Witness statement", "Service plan"]
@@ -123,7 +124,14 @@ def decide(asha: User, evidence: Evidence, *decisions: tuple[Mapping, str, str])
         actor=asha,
         evidence=evidence,
         requests=[
-            DecisionRequest(m.pk, outcome, feedback, None) for m, outcome, feedback in decisions
+            DecisionRequest(
+                m.pk,
+                outcome,
+                feedback,
+                None,
+                Vacsr.confirmed() if outcome == "accepted" else None,
+            )
+            for m, outcome, feedback in decisions
         ],
     )
 
@@ -144,10 +152,21 @@ def add_board(amy: User, asha: User, portfolio: Portfolio) -> tuple[Evidence, li
 
 
 def add_huddle(amy: User, asha: User, portfolio: Portfolio) -> Evidence:
-    """E2: a text file; RS-WWO 3.1 referred."""
+    """E2: a text file; RS-WWO 3.1 accepted but not confirmed sufficient, so referred."""
     huddle = add_evidence(amy, portfolio, TITLES[1], 8, text_upload("huddles.txt"))
     (mapping,) = submit(amy, huddle, {("RS-WWO", "3.1"): HUDDLE_COMMENTARY})
-    decide(asha, huddle, (mapping, "referred", HUDDLE_REFER_FEEDBACK))
+    not_sufficient = Vacsr(
+        valid=True,
+        authentic=True,
+        current=True,
+        reliable=True,
+        notes={"sufficient": HUDDLE_REFER_FEEDBACK},
+    )
+    assessment_services.mappings_decide(
+        actor=asha,
+        evidence=huddle,
+        requests=[DecisionRequest(mapping.pk, "accepted", "", None, not_sufficient)],
+    )
     return huddle
 
 
@@ -164,7 +183,19 @@ def work_the_portfolio(amy: User, asha: User, iris: User, portfolio: Portfolio) 
         text_upload("shift notes.txt", "Tills 1 and 2, Saturday.\n"),
     )
     (mapping,) = submit(amy, witness, {("RS-WWO", "2.1"): WITNESS_COMMENTARY})
-    decide(asha, witness, (mapping, "accepted", WITNESS_FEEDBACK))
+    assessment_services.mappings_decide(
+        actor=asha,
+        evidence=witness,
+        requests=[
+            DecisionRequest(
+                mapping.pk,
+                "accepted",
+                WITNESS_FEEDBACK,
+                None,
+                Vacsr.confirmed(authentic=WITNESS_AUTHENTIC),
+            )
+        ],
+    )
 
     plan = add_evidence(amy, portfolio, TITLES[3], 20, text_upload("plan.txt"))
     mappings = submit(
@@ -414,11 +445,27 @@ def test_the_pdf_holds_each_decisions_outcome_feedback_and_assessor(built: Built
     for outcome, feedback in (
         ("Accepted", BOARD_ACCEPT_FEEDBACK),
         ("Referred", BOARD_REFER_FEEDBACK),
-        ("Referred", HUDDLE_REFER_FEEDBACK),
+        ("Referred", f"Not sufficient: {HUDDLE_REFER_FEEDBACK}"),
         ("Accepted", WITNESS_FEEDBACK),
     ):
         decision = rf"{outcome} by Asha Patel, \d+ \w+ \d{{4}}, \d\d:\d\d: {re.escape(feedback)}"
         assert re.search(decision, built.whole.text), feedback
+
+
+def test_the_pdf_holds_each_acceptances_vacsr_confirmation_and_a_referrals_refusal(
+    built: Built,
+) -> None:
+    text = built.whole.text
+    assert (
+        f"{WITNESS_FEEDBACK} VACSR confirmed: valid, authentic, current, sufficient, reliable. "
+        f"Notes: authentic “{WITNESS_AUTHENTIC}”"
+    ) in text
+    assert (
+        f"Not sufficient: {HUDDLE_REFER_FEEDBACK} VACSR: not sufficient; confirmed valid, "
+        "authentic, current, reliable."
+    ) in text
+    # Every acceptance says so: the board, the witness statement and the four PDR criteria.
+    assert text.count("VACSR confirmed: valid, authentic, current, sufficient, reliable.") == 6
 
 
 def test_the_pdf_holds_the_declaration_and_sign_off_word_for_word(built: Built) -> None:

@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone
 from accounts.models import User
 from assessment import services as assessment_services
 from assessment.models import Outcome
-from assessment.services import DecisionRequest
+from assessment.services import DecisionRequest, Vacsr
 from exports.pdf.content import EvidenceSection
 from portfolio import services
 from portfolio.errors import ActionRefused
@@ -33,7 +33,7 @@ def accepted(amy: User, asha: User, evidence: Evidence, crit: AssessmentCriterio
     assessment_services.mappings_decide(
         actor=asha,
         evidence=evidence,
-        requests=[DecisionRequest(mapping.pk, Outcome.ACCEPTED, "", None)],
+        requests=[DecisionRequest(mapping.pk, Outcome.ACCEPTED, "", None, Vacsr.confirmed())],
     )
     mapping.refresh_from_db()
     return mapping

@@ -299,7 +299,9 @@ def journey(
     for mapping in (first, second):
         mapping.refresh_from_db()
     decision_requests = [
-        assessment.DecisionRequest(first.pk, Outcome.ACCEPTED, "", first.submitted_at),
+        assessment.DecisionRequest(
+            first.pk, Outcome.ACCEPTED, "", first.submitted_at, assessment.Vacsr.confirmed()
+        ),
         assessment.DecisionRequest(second.pk, Outcome.REFERRED, "Say more.", second.submitted_at),
     ]
     assessment.mappings_decide(actor=asha, evidence=evidence, requests=decision_requests)
@@ -405,7 +407,9 @@ def every_action(
     )
     services.mappings_submit_all(actor=amy, evidence=whole_unit)
     requests = [
-        assessment.DecisionRequest(m.pk, Outcome.ACCEPTED, "", m.submitted_at)
+        assessment.DecisionRequest(
+            m.pk, Outcome.ACCEPTED, "", m.submitted_at, assessment.Vacsr.confirmed()
+        )
         for m in whole_unit.mappings.all()
     ]
     decisions = assessment.mappings_decide(actor=asha, evidence=whole_unit, requests=requests)

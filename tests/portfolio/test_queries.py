@@ -28,6 +28,7 @@ from portfolio.models import (
 )
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.factories import PortfolioFactory, UserFactory
+from tests.journeys import vacsr_columns
 from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,7 @@ def add_evidence(portfolio: Portfolio, count: int) -> list[Evidence]:
             feedback="" if mapping.status == MappingStatus.ACCEPTED else "Say more.",
             decided_by=portfolio.assessor,
             decided_at=now,
+            **vacsr_columns(mapping.status),
         )
         for mapping in mappings
         if mapping.status in {MappingStatus.REFERRED, MappingStatus.ACCEPTED}
