@@ -209,7 +209,11 @@ def test_reopening_an_acceptance_revokes_the_sign_off_and_the_countersignatures_
     assessment.mappings_decide(
         actor=asha,
         evidence=mapping.evidence,
-        requests=[assessment.DecisionRequest(mapping.pk, "accepted", "", mapping.submitted_at)],
+        requests=[
+            assessment.DecisionRequest(
+                mapping.pk, "accepted", "", mapping.submitted_at, assessment.Vacsr.confirmed()
+            )
+        ],
     )
     assessment.unit_sign_off(actor=asha, portfolio=amy_portfolio, unit=pdr)
     assert (
