@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from accounts.params import ModelIdsChoiceField
 from accounts.text import FreeTextField
 from assessment.services import RecordContent
 from portfolio.models import AssessorRecord, EvidenceType, Portfolio
@@ -22,7 +23,7 @@ SPARE_QUESTIONS = 3
 MIN_QUESTION_ROWS = 5
 
 
-class CriterionChoice(forms.ModelMultipleChoiceField):
+class CriterionChoice(ModelIdsChoiceField):
     def label_from_instance(self, obj: AssessmentCriterion) -> str:
         return f"{obj.unit.reference} {obj.number} – {obj.text}"
 

@@ -53,6 +53,7 @@ PARAMETERS: dict[str, list[str]] = {
     "assessment:portfolio_timeline": ["format"],
     "assessment:caseload": ["page"],
     "assessment:unit_sign_off": ["confirm"],
+    "assessment:record_acknowledge": ["confirm"],
     "assessment:iqa_rates": ["default"],
     "enrolment:learner_list": ["cohort", "page"],
     "enrolment:intake_preview": ["digest"],
