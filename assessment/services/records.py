@@ -64,6 +64,12 @@ def kind_label(record_type: str) -> str:
     return EvidenceType(record_type).label.lower()
 
 
+def a_kind(record_type: str) -> str:
+    """ "an observation" or "a professional discussion"."""
+    label = kind_label(record_type)
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
+
 def acknowledgement_wording(learner: User, record: AssessorRecord) -> str:
     """The words the learner confirms, shown on the page and stored as they were shown."""
     when = timezone.localtime(record.occurred_at)
@@ -247,7 +253,7 @@ def record_create(
         notify(
             recipient=portfolio.learner,
             message=(
-                f"{actor} wrote a {kind_label(type)} record, “{evidence.title}”: read it and "
+                f"{actor} wrote {a_kind(type)} record, “{evidence.title}”: read it and "
                 "acknowledge it if it is fair."
             ),
             link=reverse("portfolio:evidence_detail", args=[evidence.pk]),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from assessment import services
 from assessment.access import get_portfolio_to_assess
 from assessment.record_forms import RecordForm
+from assessment.services.records import a_kind
 from portfolio.access import get_evidence_for
 from portfolio.errors import ActionRefused, UploadRefused
 from portfolio.models import AssessorRecord, EvidenceType, Portfolio
@@ -70,8 +71,9 @@ def record_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 f"Saved “{record.evidence.title}”. {portfolio.learner} is asked to acknowledge it.",
             )
             return redirect("portfolio:evidence_detail", record.evidence_id)
-    label = EvidenceType(record_type).label.lower()
-    return _form_page(request, form, title=f"Record a {label}", record=None, portfolio=portfolio)
+    return _form_page(
+        request, form, title=f"Record {a_kind(record_type)}", record=None, portfolio=portfolio
+    )
 
 
 @login_required

@@ -7,9 +7,10 @@ import dataclasses
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
 from assessment import services
 from assessment.models import Outcome
 from portfolio import services as portfolio_services
@@ -300,3 +301,16 @@ def test_every_step_is_audited(
     assert entries["record.create"].changes["after"]["criteria"] == ["RS-WWO 1.1"]
     assert entries["record.acknowledge"].actor == amy
     assert entries["record.acknowledge"].changes["after"]["submitted"] == ["RS-WWO 1.1"]
+
+
+def test_the_learner_is_asked_to_acknowledge_and_the_assessor_told_when_they_do(
+    amy: User, asha: User, amy_portfolio: Portfolio, wwo_1_1: AssessmentCriterion
+) -> None:
+    record = observe(asha, amy_portfolio, wwo_1_1)
+    [asked] = Notification.objects.filter(recipient=amy)
+    assert asked.message.startswith("Asha Patel wrote an observation record")
+    assert asked.link == reverse("portfolio:evidence_detail", args=[record.evidence_id])
+    services.record_acknowledge(actor=amy, record=record)
+    [told] = Notification.objects.filter(recipient=asha)
+    assert "acknowledged your record" in told.message
+    assert told.link == reverse("assessment:evidence_review", args=[record.evidence_id])
