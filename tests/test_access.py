@@ -212,6 +212,18 @@ TABLE += [
     Row("portfolio:evidence_detail", READ, args=own("evidence")),
     Row("portfolio:evidence_detail", HIDDEN, args=foreign("evidence"), label="other centre"),
     Row("portfolio:evidence_edit", WRITE, args=own("evidence")),
+    Row(
+        "portfolio:evidence_edit",
+        {**WRITE, "learner": 403},
+        args=own("record"),
+        label="assessor's record",
+    ),
+    Row(
+        "portfolio:mapping_pick",
+        {**WRITE, "learner": 403},
+        args=own("record"),
+        label="assessor's record",
+    ),
     Row("portfolio:evidence_delete", WRITE, args=own("evidence")),
     Row("portfolio:file_upload", WRITE_POST, args=own("evidence"), method="post"),
     Row("portfolio:evidence_submit", WRITE_POST, args=own("evidence"), method="post"),

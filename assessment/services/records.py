@@ -283,11 +283,13 @@ def record_update(
             )
         _check_content(record.evidence.type, content, portfolio)
         before = _describe(record)
+        if checked is not None:
+            before["audio"] = ", ".join(f.original_name for f in record.evidence.files.all())
         _write(record, content)
         audio_name = _replace_audio(actor=actor, record=record, checked=checked)
-        after = _describe(record)
-        changed = [key for key in after if after[key] != before[key]]
-        if not changed and audio_name is None:
+        after = _describe(record) | ({"audio": audio_name} if audio_name else {})
+        changed = [key for key in after if after[key] != before.get(key)]
+        if not changed:
             return record
         audit_record(
             actor=actor,
@@ -295,9 +297,8 @@ def record_update(
             obj=record.evidence,
             portfolio=portfolio,
             changes={
-                "before": {key: before[key] for key in changed},
-                "after": {key: after[key] for key in changed}
-                | ({"audio": audio_name} if audio_name else {}),
+                "before": {key: before.get(key) for key in changed},
+                "after": {key: after[key] for key in changed},
             },
         )
     return record

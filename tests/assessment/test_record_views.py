@@ -178,3 +178,48 @@ def test_strangers_cannot_find_the_record(
         assert (
             client.get(reverse(f"assessment:{name}", args=[record.evidence_id])).status_code == 404
         )
+
+
+def _accepted_observation(
+    amy: User, asha: User, portfolio: Portfolio, criterion: AssessmentCriterion
+) -> AssessorRecord:
+    record = observe(asha, portfolio, criterion)
+    services.record_acknowledge(actor=amy, record=record)
+    mapping = record.evidence.mappings.get()
+    services.mappings_decide(
+        actor=asha,
+        evidence=record.evidence,
+        requests=[
+            services.DecisionRequest(mapping.pk, "accepted", "", mapping.submitted_at),
+        ],
+    )
+    return record
+
+
+def test_the_decide_page_shows_the_record_and_its_acknowledgement(
+    client: Client, amy: User, asha: User, amy_portfolio: Portfolio, wwo_1_1: AssessmentCriterion
+) -> None:
+    record = observe(asha, amy_portfolio, wwo_1_1)
+    services.record_acknowledge(actor=amy, record=record)
+    client.force_login(asha)
+    page = client.get(reverse("assessment:evidence_review", args=[record.evidence_id]))
+    assert "Observation record by Asha Patel, assessor" in page.text
+    assert "Acknowledged by Amy" in page.text
+    assert "Amy greeted each customer" in page.text
+
+
+def test_the_iqa_sample_shows_the_assessor_wrote_the_evidence(
+    client: Client,
+    amy: User,
+    asha: User,
+    iris: User,
+    amy_portfolio: Portfolio,
+    wwo_1_1: AssessmentCriterion,
+) -> None:
+    record = _accepted_observation(amy, asha, amy_portfolio, wwo_1_1)
+    decision = record.evidence.mappings.get().decisions.get()
+    client.force_login(iris)
+    page = client.get(reverse("assessment:decision_sample", args=[decision.pk]))
+    assert page.status_code == 200
+    assert "Observation record by Asha Patel, assessor" in page.text
+    assert "Competent: every step followed the store procedure." in page.text

@@ -314,3 +314,24 @@ def test_the_learner_is_asked_to_acknowledge_and_the_assessor_told_when_they_do(
     [told] = Notification.objects.filter(recipient=asha)
     assert "acknowledged your record" in told.message
     assert told.link == reverse("assessment:evidence_review", args=[record.evidence_id])
+
+
+def test_a_new_recording_replaces_the_earlier_one_and_is_audited(
+    asha: User, amy_portfolio: Portfolio, wwo_1_1: AssessmentCriterion
+) -> None:
+    record = services.record_create(
+        actor=asha,
+        portfolio=amy_portfolio,
+        type=EvidenceType.PROFESSIONAL_DISCUSSION,
+        content=discussion_content(wwo_1_1),
+        audio=mp3_upload("first.mp3"),
+    )
+    services.record_update(
+        actor=asha,
+        record=record,
+        content=discussion_content(wwo_1_1),
+        audio=mp3_upload("second.mp3"),
+    )
+    assert [f.original_name for f in record.evidence.files.all()] == ["second.mp3"]
+    entry = AuditEntry.objects.get(action="record.update")
+    assert entry.changes == {"before": {"audio": "first.mp3"}, "after": {"audio": "second.mp3"}}
