@@ -23,6 +23,7 @@ from assessment.services.actors import refuse_unless_assessor
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
 from portfolio.models import (
+    ASSESSOR_RECORD_TYPES,
     AssessorRecord,
     DiscussionItem,
     Evidence,
@@ -36,8 +37,6 @@ from portfolio.services.files import delete_stored_files_on_commit, store_checke
 from portfolio.units import portfolio_unit_ids
 from portfolio.uploads import CheckedUpload, check_upload
 from qualifications.models import AssessmentCriterion
-
-RECORD_TYPES = (EvidenceType.OBSERVATION, EvidenceType.PROFESSIONAL_DISCUSSION)
 
 ACKNOWLEDGEMENT = (
     "I, {learner}, have read the {kind} record “{title}” written by {assessor} about {when}, "
@@ -84,7 +83,7 @@ def acknowledgement_wording(learner: User, record: AssessorRecord) -> str:
 
 def _check_content(record_type: str, content: RecordContent, portfolio: Portfolio) -> None:
     """Every refusal a record can meet, before anything is written."""
-    if record_type not in RECORD_TYPES:
+    if record_type not in ASSESSOR_RECORD_TYPES:
         raise ActionRefused("An assessor writes observation or professional discussion records.")
     if not content.title.strip():
         raise ActionRefused("Give the record a title.")

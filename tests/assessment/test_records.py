@@ -335,3 +335,16 @@ def test_a_new_recording_replaces_the_earlier_one_and_is_audited(
     assert [f.original_name for f in record.evidence.files.all()] == ["second.mp3"]
     entry = AuditEntry.objects.get(action="record.update")
     assert entry.changes == {"before": {"audio": "first.mp3"}, "after": {"audio": "second.mp3"}}
+
+
+def test_an_assessor_writes_only_observations_and_discussions(
+    asha: User, amy_portfolio: Portfolio, wwo_1_1: AssessmentCriterion
+) -> None:
+    with pytest.raises(ActionRefused, match="observation or professional discussion"):
+        services.record_create(
+            actor=asha,
+            portfolio=amy_portfolio,
+            type=EvidenceType.PRODUCT,
+            content=observation_content(wwo_1_1),
+        )
+    assert not amy_portfolio.evidence.exists()
