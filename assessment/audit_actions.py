@@ -13,6 +13,7 @@ from portfolio.audit import (
     register,
 )
 from portfolio.audit_actions import MAPPING_STATUS
+from portfolio.models import EvidenceType
 
 outcome = choice(Outcome, lower=True)
 
@@ -72,6 +73,22 @@ def sampling_rates(changes: Changes) -> list[str]:
     return lines
 
 
+RECORD_FIELDS = {
+    "type": Field("Type", choice(EvidenceType)),
+    "title": Field("Title", quoted),
+    "where": Field("Where"),
+    "when": Field("When"),
+    "observed": Field("What was observed", quoted),
+    "questions": Field("Questions and answers"),
+    "judgement": Field("Judgement", quoted),
+    "criteria": Field("Criteria"),
+    "audio": Field("Audio recording"),
+}
+ACKNOWLEDGEMENT = {
+    "wording": Field("Wording", quoted),
+    "submitted": Field("Submitted for assessment"),
+}
+
 WORDING = {"unit": Field("Unit"), "wording": Field("Wording", quoted)}
 CHOICE = {"unit": Field("Unit"), "group": Field("Group")}
 
@@ -100,6 +117,17 @@ register(
         "countersignature.revoke",
         "An IQA countersignature was withdrawn",
         details=before_after(unit=Field("Unit"), reason=Field("Reason", quoted)),
+    ),
+    AuditAction(
+        "record.create", "Wrote an assessor’s record", details=before_after(**RECORD_FIELDS)
+    ),
+    AuditAction(
+        "record.update", "Corrected an assessor’s record", details=before_after(**RECORD_FIELDS)
+    ),
+    AuditAction(
+        "record.acknowledge",
+        "Acknowledged an assessor’s record as fair",
+        details=before_after(**ACKNOWLEDGEMENT),
     ),
     AuditAction("iqa.review", "Quality-assured a decision", details=iqa_verdict),
     AuditAction("sampling.rates", "Set IQA sampling rates", details=sampling_rates),

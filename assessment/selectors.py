@@ -171,9 +171,14 @@ def evidence_for_review(evidence: Evidence) -> Evidence:
     )
     return (
         Evidence.objects.select_related(
-            "portfolio__learner", "portfolio__assessor", "portfolio__qualification"
+            "portfolio__learner",
+            "portfolio__assessor",
+            "portfolio__qualification",
+            "assessor_record__author",
+            "assessor_record__acknowledged_by",
         )
         .prefetch_related(
+            "assessor_record__items",
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
             Prefetch(
                 "mappings",

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessment.views import caseload, choices, countersign, iqa, overview, review, timeline, units
+from assessment.views import (
+    caseload,
+    choices,
+    countersign,
+    iqa,
+    overview,
+    records,
+    review,
+    timeline,
+    units,
+)
 
 app_name = "assessment"
 
@@ -24,6 +34,13 @@ urlpatterns = [
         units.unit_declare,
         name="unit_declare",
     ),
+    path(
+        "assess/portfolios/<int:pk>/records/<str:kind>/new/",
+        records.record_create,
+        name="record_create",
+    ),
+    path("assess/evidence/<int:pk>/record/", records.record_edit, name="record_edit"),
+    path("evidence/<int:pk>/acknowledge/", records.record_acknowledge, name="record_acknowledge"),
     path("portfolios/<int:pk>/timeline/", timeline.portfolio_timeline, name="portfolio_timeline"),
     path("iqa/", iqa.sampling, name="iqa_sampling"),
     path("iqa/rates/", iqa.sampling_rates, name="iqa_rates"),

@@ -24,6 +24,7 @@ from assessment.services.units import choose_unit
 from cohorts.models import Cohort
 from demo.credentials import seed_demo_credentials
 from demo.people import DEMO_CENTRE
+from demo.records import seed_amy_records
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification, Unit
@@ -139,6 +140,8 @@ def seed_demo_portfolios() -> list[Portfolio]:
     )
     if amy_ocr is not None and not amy_ocr.evidence.exists():
         _seed_amy_ocr(people["amy"], amy_ocr)
+    if amy_ocr is not None:
+        seed_amy_records(people["amy"], amy_ocr)
     amy_example = next(
         (
             p

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from portfolio.models import Evidence, EvidenceFile, Mapping, Portfolio
+from portfolio.models import AssessorRecord, Evidence, EvidenceFile, Mapping, Portfolio
 
 
 def can_edit(user: User, portfolio: Portfolio) -> bool:
@@ -24,6 +24,13 @@ def _checked[T](obj: T, portfolio: Portfolio, user: User, write: bool) -> T:
     if write and not can_edit(user, portfolio):
         raise PermissionDenied("Only the learner can change this portfolio.")
     return obj
+
+
+def _not_assessor_record(evidence_id: int, write: bool) -> None:
+    """The assessor's observation or discussion record is theirs: the learner's pages that
+    change evidence refuse it (the assessor corrects it on their own page)."""
+    if write and AssessorRecord.objects.filter(evidence_id=evidence_id).exists():
+        raise PermissionDenied("Your assessor wrote this record, so only they can change it.")
 
 
 def get_portfolio_for(user: User, pk: int, *, write: bool = False) -> Portfolio:
@@ -41,6 +48,7 @@ def get_evidence_for(
     evidence = get_object_or_404(
         base.select_related("portfolio__learner", "portfolio__qualification"), pk=pk
     )
+    _not_assessor_record(evidence.pk, write)
     return _checked(evidence, evidence.portfolio, user, write)
 
 
@@ -49,10 +57,12 @@ def get_mapping_for(user: User, pk: int, *, write: bool = False) -> Mapping:
         "evidence__portfolio__learner", "criterion__unit", "criterion__outcome"
     )
     mapping = get_object_or_404(queryset, pk=pk)
+    _not_assessor_record(mapping.evidence_id, write)
     return _checked(mapping, mapping.evidence.portfolio, user, write)
 
 
 def get_file_for(user: User, pk: int, *, write: bool = False) -> EvidenceFile:
     queryset = EvidenceFile.objects.visible_to(user).select_related("evidence__portfolio")
     evidence_file = get_object_or_404(queryset, pk=pk)
+    _not_assessor_record(evidence_file.evidence_id, write)
     return _checked(evidence_file, evidence_file.evidence.portfolio, user, write)

@@ -157,6 +157,80 @@ class Evidence(models.Model):
         return self.title
 
 
+# The two kinds of evidence an assessor writes rather than the learner.
+ASSESSOR_RECORD_TYPES = (EvidenceType.OBSERVATION, EvidenceType.PROFESSIONAL_DISCUSSION)
+
+
+class AssessorRecord(models.Model):
+    """The structured record behind assessor-authored evidence: an observation or a professional
+    discussion, written by the portfolio's assessor and acknowledged by the learner in the exact
+    words shown. Once acknowledged it never changes."""
+
+    evidence = models.OneToOneField(
+        Evidence, on_delete=models.PROTECT, related_name="assessor_record"
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    location = models.CharField("where", max_length=200, blank=True)
+    occurred_at = models.DateTimeField("when")
+    observed = models.TextField("what was observed", max_length=20_000, blank=True)
+    judgement = models.TextField("assessor’s judgement", max_length=20_000)
+    acknowledged_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_wording = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                    & Q(acknowledgement_wording="")
+                )
+                | (
+                    Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False)
+                    & ~Q(acknowledgement_wording="")
+                ),
+                name="assessor_record_acknowledged_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assessor’s record: {self.evidence}"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+def assessor_record_of(evidence: Evidence) -> AssessorRecord | None:
+    """The assessor's record behind this evidence, or None for the learner's own evidence."""
+    try:
+        return evidence.assessor_record
+    except AssessorRecord.DoesNotExist:
+        return None
+
+
+class DiscussionItem(models.Model):
+    """One question the assessor asked in a professional discussion, and the answer summarised."""
+
+    record = models.ForeignKey(AssessorRecord, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.TextField(max_length=2_000)
+    answer = models.TextField("answer (summary)", max_length=10_000)
+
+    class Meta:
+        ordering = ["record", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "position"], name="discussion_item_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.position}: {self.question[:60]}"
+
+
 class FileKind(models.TextChoices):
     IMAGE = "image", "Image"
     PDF = "pdf", "PDF"

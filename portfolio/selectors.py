@@ -86,8 +86,12 @@ def _decisions_with_people() -> QuerySet:
 def evidence_detail_queryset() -> QuerySet[Evidence]:
     """Evidence with its files, mappings and their decisions, for the evidence page."""
     return Evidence.objects.select_related(
-        "portfolio__learner", "portfolio__qualification"
+        "portfolio__learner",
+        "portfolio__qualification",
+        "assessor_record__author",
+        "assessor_record__acknowledged_by",
     ).prefetch_related(
+        "assessor_record__items",
         Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
         Prefetch(
             "mappings",

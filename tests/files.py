@@ -29,6 +29,11 @@ def text_upload(
     return SimpleUploadedFile(name, text.encode(), content_type="text/plain")
 
 
+def mp3_upload(name: str = "discussion.mp3") -> SimpleUploadedFile:
+    """A recording as an MP3 frame header begins one; enough for the content checks."""
+    return SimpleUploadedFile(name, b"\xff\xfb\x90\x64" + bytes(400), content_type="audio/mpeg")
+
+
 def html_upload(name: str = "payload.jpg") -> SimpleUploadedFile:
     """A web page dressed up as a photo."""
     return SimpleUploadedFile(

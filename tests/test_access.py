@@ -23,6 +23,7 @@ from exports.models import ExportState, PortfolioExport
 from portfolio import services
 from portfolio.models import EvidenceType
 from qualifications.models import AssessmentCriterion, Qualification
+from tests.assessment.records import observation_content
 from tests.factories import PortfolioFactory, UserFactory
 from tests.files import jpeg_upload, text_upload
 
@@ -221,6 +222,18 @@ TABLE += [
     Row("portfolio:evidence_detail", READ, args=own("evidence")),
     Row("portfolio:evidence_detail", HIDDEN, args=foreign("evidence"), label="other centre"),
     Row("portfolio:evidence_edit", WRITE, args=own("evidence")),
+    Row(
+        "portfolio:evidence_edit",
+        {**WRITE, "learner": 403},
+        args=own("record"),
+        label="assessor's record",
+    ),
+    Row(
+        "portfolio:mapping_pick",
+        {**WRITE, "learner": 403},
+        args=own("record"),
+        label="assessor's record",
+    ),
     Row("portfolio:evidence_delete", WRITE, args=own("evidence")),
     Row("portfolio:file_upload", WRITE_POST, args=own("evidence"), method="post"),
     Row("portfolio:evidence_submit", WRITE_POST, args=own("evidence"), method="post"),
@@ -245,6 +258,21 @@ TABLE += [
     Row("assessment:evidence_review", ASSESS, args=own("evidence")),
     Row("assessment:evidence_review", HIDDEN, args=foreign("evidence"), label="other centre"),
     Row("assessment:mapping_reopen", ASSESS, args=own("mapping")),
+    Row(
+        "assessment:record_create",
+        ASSESS,
+        args=lambda cast: [cast["portfolio"].pk, "observation"],
+    ),
+    Row(
+        "assessment:record_create",
+        HIDDEN,
+        args=lambda cast: [cast["foreign_portfolio"].pk, "discussion"],
+        label="other centre",
+    ),
+    Row("assessment:record_edit", ASSESS, args=own("record")),
+    Row("assessment:record_edit", HIDDEN, args=foreign("record"), label="other centre"),
+    Row("assessment:record_acknowledge", WRITE, args=own("record")),
+    Row("assessment:record_acknowledge", HIDDEN, args=foreign("record"), label="other centre"),
     # The assessor's old address for the overview, kept for links in sent notifications.
     Row("assessment:portfolio_review", {**ASSESS, "assessor": 302}, args=own("portfolio")),
     Row("assessment:portfolio_review", HIDDEN, args=foreign("portfolio"), label="other centre"),
@@ -416,6 +444,16 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
                 )
             ],
         )
+    record = None
+    if portfolio.assessor:
+        record = assessment_services.record_create(
+            actor=portfolio.assessor,
+            portfolio=portfolio,
+            type=EvidenceType.OBSERVATION,
+            content=observation_content(
+                AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="1.1")
+            ),
+        )
     export = PortfolioExport.objects.create(
         portfolio=portfolio,
         requested_by=learner,
@@ -433,6 +471,8 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
         "file": note,
         "image": image,
         "mapping": mapping,
+        # The assessor's observation record; a learner's own evidence where there is none.
+        "record": record.evidence if record else evidence,
     }
 
 

@@ -62,6 +62,7 @@ PARAMETERS: dict[str, list[str]] = {
     "assessment:unit_sign_off": ["confirm"],
     "assessment:unit_countersign": ["confirm"],
     "assessment:portfolio_countersign": ["confirm"],
+    "assessment:record_acknowledge": ["confirm"],
     "assessment:iqa_rates": ["default"],
     "enrolment:learner_list": ["cohort", "page"],
     "enrolment:intake_preview": ["digest"],

@@ -23,12 +23,21 @@ from assessment.services.declarations import (
     unit_sign_off,
 )
 from assessment.services.iqa import iqa_review_record, sampling_rates_set
+from assessment.services.records import (
+    RecordContent,
+    acknowledgement_wording,
+    record_acknowledge,
+    record_create,
+    record_update,
+)
 from assessment.services.units import choose_unit, remove_unit
 
 __all__ = [
     "DecisionConflict",
     "DecisionRequest",
+    "RecordContent",
     "Vacsr",
+    "acknowledgement_wording",
     "assessor_declaration",
     "choose_unit",
     "iqa_review_record",
@@ -37,6 +46,9 @@ __all__ = [
     "mappings_decide",
     "portfolio_countersign",
     "portfolio_countersignature_wording",
+    "record_acknowledge",
+    "record_create",
+    "record_update",
     "remove_unit",
     "sampling_rates_set",
     "unit_countersign",

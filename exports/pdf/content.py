@@ -21,6 +21,7 @@ from assessment.models import (
 from assessment.progress import RulesProgress, UnitProgress, portfolio_progress, rules_progress
 from exports.models import ExportScope, PortfolioExport
 from portfolio.models import (
+    AssessorRecord,
     AuditEntry,
     Evidence,
     EvidenceFile,
@@ -28,10 +29,11 @@ from portfolio.models import (
     Mapping,
     MappingStatus,
     Portfolio,
+    assessor_record_of,
 )
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "6"
+TEMPLATE_VERSION = "7"
 
 
 @dataclass
@@ -40,6 +42,8 @@ class EvidenceSection:
     mappings: list[Mapping]
     files: list[EvidenceFile]
     fingerprint: str = ""
+    # The assessor's observation or discussion record behind this evidence, if it is one.
+    record: AssessorRecord | None = None
 
     @property
     def images(self) -> list[EvidenceFile]:
@@ -123,6 +127,23 @@ def deciders(
     return [PersonCredentials(person, sorted(parts[person.pk])) for person in people]
 
 
+def _record_parts(record: AssessorRecord | None) -> list[object]:
+    """What the export shows of an assessor's record, for the section's fingerprint."""
+    if record is None:
+        return []
+    return [
+        str(record.author),
+        record.location,
+        record.occurred_at,
+        record.observed,
+        record.judgement,
+        [(item.question, item.answer) for item in record.items.all()],
+        str(record.acknowledged_by or ""),
+        record.acknowledged_at,
+        record.acknowledgement_wording,
+    ]
+
+
 def gather(export: PortfolioExport) -> ExportContent:
     """Everything the export shows, read in a fixed number of queries before any rendering."""
     portfolio = Portfolio.objects.select_related(
@@ -151,7 +172,9 @@ def gather(export: PortfolioExport) -> ExportContent:
     evidence = (
         portfolio.evidence.filter(mappings__in=Mapping.objects.filter(**mapping_filter))
         .distinct()
+        .select_related("assessor_record__author", "assessor_record__acknowledged_by")
         .prefetch_related(
+            "assessor_record__items",
             Prefetch("mappings", queryset=mappings, to_attr="export_mappings"),
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
         )
@@ -161,11 +184,15 @@ def gather(export: PortfolioExport) -> ExportContent:
     sections = []
     for number, item in enumerate(evidence, start=1):
         files = list(item.files.all())
-        section = EvidenceSection(evidence=item, mappings=item.export_mappings, files=files)
+        record = assessor_record_of(item)
+        section = EvidenceSection(
+            evidence=item, mappings=item.export_mappings, files=files, record=record
+        )
         section.fingerprint = fingerprint(
             header,
             number,
             [item.pk, item.type, item.title, item.activity_date, item.description],
+            _record_parts(record),
             [(f.pk, f.sha256, f.print_rendition.name, f.original_name) for f in files],
             [
                 (

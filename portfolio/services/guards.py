@@ -11,7 +11,7 @@ from django.db.models import Q
 from accounts.models import User
 from portfolio.access import can_edit
 from portfolio.errors import ActionRefused
-from portfolio.models import Evidence, Mapping, MappingStatus, Portfolio
+from portfolio.models import AssessorRecord, Evidence, Mapping, MappingStatus, Portfolio
 
 # Mapping states in which the evidence is in an assessor's hands or already judged.
 SUBMITTED_STATES = (MappingStatus.SUBMITTED, MappingStatus.REFERRED, MappingStatus.ACCEPTED)
@@ -21,6 +21,16 @@ def require_learner(actor: User, portfolio: Portfolio) -> None:
     """The same rule the pages use to show controls, checked again before any change."""
     if not can_edit(actor, portfolio):
         raise ActionRefused("Only the learner can change the evidence in their portfolio.")
+
+
+def require_learners_own(actor: User, evidence: Evidence) -> None:
+    """The learner changes their own evidence, never a record their assessor wrote about them."""
+    require_learner(actor, evidence.portfolio)
+    if AssessorRecord.objects.filter(evidence_id=evidence.pk).exists():
+        raise ActionRefused(
+            "Your assessor wrote this record, so only they can change it or its mappings. "
+            "Read it and acknowledge it if it is a fair record."
+        )
 
 
 def evidence_is_submitted(evidence: Evidence) -> bool:

@@ -13,7 +13,11 @@ from accounts.notifications import notify
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
 from portfolio.models import Evidence, Mapping, MappingStatus
-from portfolio.services.guards import lock_evidence, lock_mapping, require_learner
+from portfolio.services.guards import (
+    lock_evidence,
+    lock_mapping,
+    require_learners_own,
+)
 from portfolio.units import portfolio_unit_ids
 from qualifications.models import AssessmentCriterion
 
@@ -74,7 +78,7 @@ def mappings_create(
 ) -> list[Mapping]:
     """Map the evidence to several criteria at once, as drafts or submitted; all or nothing."""
     evidence = lock_evidence(evidence)
-    require_learner(actor, evidence.portfolio)
+    require_learners_own(actor, evidence)
     if not commentaries:
         raise ActionRefused("Choose at least one criterion this evidence meets.")
     allowed_units = set(portfolio_unit_ids(evidence.portfolio))
@@ -126,7 +130,7 @@ def mappings_create(
 def mapping_update_commentary(*, actor: User, mapping: Mapping, commentary: str) -> Mapping:
     """Rewrite a draft or referred mapping's commentary."""
     mapping = lock_mapping(mapping)
-    require_learner(actor, mapping.evidence.portfolio)
+    require_learners_own(actor, mapping.evidence)
     if mapping.status == MappingStatus.SUBMITTED:
         raise ActionRefused(
             "This mapping is waiting for your assessor. Withdraw it first if you need to change "
@@ -158,7 +162,7 @@ def mapping_update_commentary(*, actor: User, mapping: Mapping, commentary: str)
 def mapping_delete(*, actor: User, mapping: Mapping) -> None:
     """Delete a draft that no assessor has ever judged."""
     mapping = lock_mapping(mapping)
-    require_learner(actor, mapping.evidence.portfolio)
+    require_learners_own(actor, mapping.evidence)
     if mapping.status != MappingStatus.DRAFT:
         raise ActionRefused(
             f"Only draft mappings can be deleted; this one is "
@@ -185,7 +189,7 @@ def mapping_delete(*, actor: User, mapping: Mapping) -> None:
 def mapping_submit(*, actor: User, mapping: Mapping) -> Mapping:
     """Send one mapping to the assessor and tell them."""
     mapping = lock_mapping(mapping)
-    require_learner(actor, mapping.evidence.portfolio)
+    require_learners_own(actor, mapping.evidence)
     before = _submit(mapping)
     audit_record(
         actor=actor,
@@ -202,7 +206,7 @@ def mapping_submit(*, actor: User, mapping: Mapping) -> Mapping:
 def mappings_submit_all(*, actor: User, evidence: Evidence) -> int:
     """Submit every draft or referred mapping of this evidence; returns how many."""
     evidence = lock_evidence(evidence)
-    require_learner(actor, evidence.portfolio)
+    require_learners_own(actor, evidence)
     waiting = list(
         evidence.mappings.select_for_update(of=("self",))
         .select_related("criterion__unit", "evidence__portfolio")
@@ -239,7 +243,7 @@ def mappings_submit_all(*, actor: User, evidence: Evidence) -> int:
 def mapping_withdraw(*, actor: User, mapping: Mapping) -> Mapping:
     """Take a mapping back from the assessor's queue so the learner can change it."""
     mapping = lock_mapping(mapping)
-    require_learner(actor, mapping.evidence.portfolio)
+    require_learners_own(actor, mapping.evidence)
     if mapping.status != MappingStatus.SUBMITTED:
         raise ActionRefused(
             f"Only a mapping waiting for assessment can be withdrawn; this one is "

@@ -12,7 +12,7 @@ from portfolio import selectors, services
 from portfolio.access import can_edit, get_evidence_for, get_portfolio_for
 from portfolio.errors import ActionRefused, UploadRefused
 from portfolio.forms import EvidenceFilterForm, EvidenceForm, upload_limit_text
-from portfolio.models import Evidence, MappingStatus
+from portfolio.models import Evidence, MappingStatus, assessor_record_of
 from portfolio.uploads import clean_display_name
 
 # The upload script asks for JSON: details first, then one request per file.
@@ -119,13 +119,24 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_evidence_for(request.user, pk, queryset=selectors.evidence_detail_queryset())
     mappings = list(evidence.mappings.all())
+    record = assessor_record_of(evidence)
     context = {
         "title": evidence.title,
         "evidence": evidence,
         "portfolio": evidence.portfolio,
         "files": list(evidence.files.all()),
         "mappings": mappings,
-        "can_edit": can_edit(request.user, evidence.portfolio),
+        # The assessor's own record is theirs to change, never the learner's.
+        "can_edit": record is None and can_edit(request.user, evidence.portfolio),
+        "record": record,
+        "can_correct_record": bool(
+            record and not record.is_acknowledged and record.author_id == request.user.pk
+        ),
+        "can_acknowledge": bool(
+            record
+            and not record.is_acknowledged
+            and evidence.portfolio.learner_id == request.user.pk
+        ),
         "is_submitted": any(m.status != MappingStatus.DRAFT for m in mappings),
         "is_accepted": any(m.status == MappingStatus.ACCEPTED for m in mappings),
         "details_locked": any(

@@ -24,8 +24,10 @@ from demo.large_portfolio import LARGE_QUALIFICATION, PortfolioSize, build_large
 from demo.portfolios import EXAMPLE, EXAMPLE_CHOICE
 from enrolment.versions import plan_move
 from portfolio.models import (
+    AssessorRecord,
     AuditEntry,
     EvidenceFile,
+    EvidenceType,
     FileKind,
     Mapping,
     MappingStatus,
@@ -255,3 +257,22 @@ def test_seed_demo_gives_asha_and_iris_credentials_and_iris_countersigns_ashas_s
     assert countersignature.revoked_at is None
     call_command("seed_demo", stdout=StringIO())
     assert (Credential.objects.count(), Countersignature.objects.count()) == (3, 1)
+
+
+def test_seed_demo_gives_amy_an_acknowledged_and_accepted_observation_and_discussion(
+    seeded: None,
+) -> None:
+    amy = User.objects.get(email="amy@northgate.example")
+    portfolio = Portfolio.objects.get(learner=amy, qualification__reference=OCR)
+    records = AssessorRecord.objects.filter(evidence__portfolio=portfolio)
+    assert set(records.values_list("evidence__type", flat=True)) == {
+        EvidenceType.OBSERVATION,
+        EvidenceType.PROFESSIONAL_DISCUSSION,
+    }
+    for record in records:
+        assert record.author == portfolio.assessor and record.acknowledged_by == amy
+        statuses = set(record.evidence.mappings.values_list("status", flat=True))
+        assert statuses == {MappingStatus.ACCEPTED}
+    assert records.get(evidence__type=EvidenceType.PROFESSIONAL_DISCUSSION).items.count() == 3
+    call_command("seed_demo", stdout=StringIO())
+    assert AssessorRecord.objects.filter(evidence__portfolio=portfolio).count() == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import dataclasses
 import datetime
 import html
 import io
@@ -42,9 +43,10 @@ from portfolio.audit import (
 from portfolio.models import AuditEntry, EvidenceType, Portfolio
 from portfolio.units import units_of
 from qualifications.models import Qualification, Unit
+from tests.assessment.records import discussion_content
 from tests.catalogue import criterion
 from tests.factories import PortfolioFactory
-from tests.files import jpeg_upload
+from tests.files import jpeg_upload, mp3_upload
 from tests.journeys import sign_off
 
 pytestmark = pytest.mark.django_db
@@ -434,6 +436,20 @@ def every_action(
     )
     assessment.portfolio_countersign(actor=iris, portfolio=whole)
     assessment.sampling_rates_set(actor=iris, default=25, by_assessor={asha.pk: 50}, by_unit={})
+    first = pdr.criteria.order_by("position").first()
+    record = assessment.record_create(
+        actor=asha,
+        portfolio=journey,
+        type=EvidenceType.PROFESSIONAL_DISCUSSION,
+        content=discussion_content(first),
+        audio=mp3_upload(),
+    )
+    assessment.record_update(
+        actor=asha,
+        record=record,
+        content=dataclasses.replace(discussion_content(first), judgement="Sound, on reflection."),
+    )
+    assessment.record_acknowledge(actor=amy, record=record)
 
     term = {"start_date": datetime.date(2026, 9, 1), "planned_end_date": datetime.date(2027, 7, 31)}
     cohort = enrolment.cohort_create(
