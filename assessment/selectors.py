@@ -167,9 +167,13 @@ def evidence_for_review(evidence: Evidence) -> Evidence:
     decisions = Decision.objects.select_related("decided_by").order_by("decided_at", "pk")
     return (
         Evidence.objects.select_related(
-            "portfolio__learner", "portfolio__assessor", "portfolio__qualification"
+            "portfolio__learner",
+            "portfolio__assessor",
+            "portfolio__qualification",
+            "witness_statement__request__requested_by",
         )
         .prefetch_related(
+            "witness_statement__request__criteria__unit",
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
             Prefetch(
                 "mappings",

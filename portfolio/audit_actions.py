@@ -75,3 +75,28 @@ register(
         "mapping.withdraw", "Withdrew from assessment", details=before_after(status=MAPPING_STATUS)
     ),
 )
+
+WITNESS_FIELDS = {
+    "witness": Field("Witness"),
+    "job_title": Field("Job title"),
+    "relationship": Field("Relationship to the learner"),
+    "email": Field("Email"),
+    "expires": Field("Link works until", day),
+    "activity": Field("Activity described", quoted),
+    "criteria": Field("Criteria to speak to"),
+    "activity_date": Field("Date seen", day),
+    "description": Field("What they saw", quoted),
+    "activities": Field("Activities", quoted),
+    "declaration": Field("Declaration", quoted),
+    "signed_name": Field("Signed", quoted),
+}
+witness_details = before_after(**WITNESS_FIELDS)
+
+register(
+    AuditAction("witness.request", "Asked a witness for a statement", details=witness_details),
+    AuditAction("witness.email_sent", "Emailed the witness their link", details=witness_details),
+    AuditAction("witness.open", "The witness opened their link", details=witness_details),
+    AuditAction("witness.resend", "Sent the witness a new link", details=witness_details),
+    AuditAction("witness.revoke", "Revoked a witness’s link", details=witness_details),
+    AuditAction("witness.submit", "A witness gave a statement", details=witness_details),
+)

@@ -9,7 +9,15 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from portfolio.models import Evidence, EvidenceFile, FileKind, Mapping, MappingStatus, Portfolio
+from portfolio.models import (
+    Evidence,
+    EvidenceFile,
+    FileKind,
+    Mapping,
+    MappingStatus,
+    Portfolio,
+    WitnessStatement,
+)
 from portfolio.units import criteria_progress, units_of
 from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection, Unit
 
@@ -82,8 +90,11 @@ def _decisions_with_people() -> QuerySet:
 def evidence_detail_queryset() -> QuerySet[Evidence]:
     """Evidence with its files, mappings and their decisions, for the evidence page."""
     return Evidence.objects.select_related(
-        "portfolio__learner", "portfolio__qualification"
+        "portfolio__learner",
+        "portfolio__qualification",
+        "witness_statement__request__requested_by",
     ).prefetch_related(
+        "witness_statement__request__criteria__unit",
         Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
         Prefetch(
             "mappings",
@@ -156,3 +167,11 @@ def accepted_mappings_by_criterion(criterion_ids: Iterable[int]) -> dict[int, in
         .annotate(total=Count("pk"))
         .values_list("criterion_id", "total")
     )
+
+
+def witness_statement_of(evidence: Evidence) -> WitnessStatement | None:
+    """The witness statement this evidence holds, if it is one (read from select_related)."""
+    try:
+        return evidence.witness_statement
+    except WitnessStatement.DoesNotExist:
+        return None

@@ -10,6 +10,7 @@ from assessment.access import get_evidence_to_assess, get_mapping_to_assess
 from assessment.forms import DecisionsForm, ReasonForm
 from portfolio.errors import ActionRefused
 from portfolio.models import MappingStatus
+from portfolio.selectors import witness_statement_of
 
 
 @login_required
@@ -47,6 +48,7 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "decided": [m for m in mappings if m.status != MappingStatus.SUBMITTED],
         "statuses": MappingStatus,
+        "witness_statement": witness_statement_of(evidence),
     }
     return render(request, "assessment/evidence_review.html", context)
 

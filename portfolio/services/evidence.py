@@ -12,7 +12,12 @@ from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
 from portfolio.models import Evidence, MappingStatus, Portfolio
 from portfolio.services.files import delete_stored_files_on_commit
-from portfolio.services.guards import evidence_is_submitted, lock_evidence, require_learner
+from portfolio.services.guards import (
+    evidence_is_submitted,
+    lock_evidence,
+    require_learner,
+    require_not_witness_statement,
+)
 
 EDITABLE_EVIDENCE_FIELDS = ("type", "title", "activity_date", "description")
 
@@ -59,6 +64,7 @@ def evidence_update(*, actor: User, evidence: Evidence, **values: object) -> Evi
     """Correct the details while no assessor holds or has accepted the evidence."""
     evidence = lock_evidence(evidence)
     require_learner(actor, evidence.portfolio)
+    require_not_witness_statement(evidence)
     unknown = set(values) - set(EDITABLE_EVIDENCE_FIELDS)
     if unknown:
         raise TypeError(f"evidence_update cannot change {', '.join(sorted(unknown))}")
@@ -94,6 +100,7 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
     """Remove evidence, its draft mappings and its files, unless it is in the record."""
     evidence = lock_evidence(evidence)
     require_learner(actor, evidence.portfolio)
+    require_not_witness_statement(evidence)
     if evidence_is_submitted(evidence):
         raise ActionRefused(
             "This evidence has been submitted for assessment, so it cannot be deleted: your "

@@ -11,7 +11,7 @@ from django.db.models import Q
 from accounts.models import User
 from portfolio.access import can_edit
 from portfolio.errors import ActionRefused
-from portfolio.models import Evidence, Mapping, MappingStatus, Portfolio
+from portfolio.models import Evidence, Mapping, MappingStatus, Portfolio, WitnessStatement
 
 # Mapping states in which the evidence is in an assessor's hands or already judged.
 SUBMITTED_STATES = (MappingStatus.SUBMITTED, MappingStatus.REFERRED, MappingStatus.ACCEPTED)
@@ -21,6 +21,19 @@ def require_learner(actor: User, portfolio: Portfolio) -> None:
     """The same rule the pages use to show controls, checked again before any change."""
     if not can_edit(actor, portfolio):
         raise ActionRefused("Only the learner can change the evidence in their portfolio.")
+
+
+def require_not_witness_statement(evidence: Evidence) -> None:
+    """A witness's statement stays as they gave it: nobody edits, adds to or deletes it."""
+    if is_witness_statement(evidence):
+        raise ActionRefused(
+            "This is a witness’s statement, kept as they gave it: it cannot be changed, "
+            "added to or deleted. Map it to the criteria it meets."
+        )
+
+
+def is_witness_statement(evidence: Evidence) -> bool:
+    return WitnessStatement.objects.filter(evidence_id=evidence.pk).exists()
 
 
 def evidence_is_submitted(evidence: Evidence) -> bool:
