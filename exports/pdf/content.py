@@ -21,9 +21,10 @@ from portfolio.models import (
     MappingStatus,
     Portfolio,
 )
+from portfolio.selectors import witness_statement_of
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "5"
+TEMPLATE_VERSION = "6"
 
 
 @dataclass
@@ -102,6 +103,7 @@ def gather(export: PortfolioExport) -> ExportContent:
     evidence = (
         portfolio.evidence.filter(mappings__in=Mapping.objects.filter(**mapping_filter))
         .distinct()
+        .select_related("witness_statement")
         .prefetch_related(
             Prefetch("mappings", queryset=mappings, to_attr="export_mappings"),
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
@@ -113,10 +115,12 @@ def gather(export: PortfolioExport) -> ExportContent:
     for number, item in enumerate(evidence, start=1):
         files = list(item.files.all())
         section = EvidenceSection(evidence=item, mappings=item.export_mappings, files=files)
+        witness = witness_statement_of(item)
         section.fingerprint = fingerprint(
             header,
             number,
             [item.pk, item.type, item.title, item.activity_date, item.description],
+            witness and [witness.pk, witness.witness_name, witness.signed_at, witness.activities],
             [(f.pk, f.sha256, f.print_rendition.name, f.original_name) for f in files],
             [
                 (

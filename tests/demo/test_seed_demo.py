@@ -226,3 +226,17 @@ def test_large_centre_is_made_once(catalogue: None) -> None:
     seed_large_centre(20)
     with pytest.raises(ValueError, match=LARGE_CENTRE):
         seed_large_centre(20)
+
+
+def test_seed_demo_gives_amy_a_witness_statement_submitted_by_link(seeded: None) -> None:
+    portfolio = Portfolio.objects.get(
+        learner__email="amy@northgate.example", qualification__reference=OCR
+    )
+    [request] = portfolio.witness_requests.all()
+
+    assert request.used_at is not None
+    statement = request.statement
+    assert statement.evidence.type == "witness_testimony"
+    assert statement.signed_name == statement.witness_name == "Priya Shah"
+    assert statement.evidence.mappings.get().status == MappingStatus.SUBMITTED
+    assert AuditEntry.objects.filter(portfolio=portfolio, action="witness.submit").count() == 1
