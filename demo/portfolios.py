@@ -24,8 +24,8 @@ from assessment.services.units import choose_unit
 from cohorts.models import Cohort
 from demo.people import DEMO_CENTRE
 from portfolio import services
-from portfolio.services import witness
 from portfolio.models import Evidence, EvidenceType, Portfolio
+from portfolio.services import witness
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 
 EXAMPLE = "EX-L3-RETAIL-DIP"
