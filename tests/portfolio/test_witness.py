@@ -17,6 +17,7 @@ from accounts.models import Notification, User
 from assessment import services as assessment
 from assessment.models import Outcome
 from portfolio import services
+from portfolio.audit import describe
 from portfolio.errors import ActionRefused
 from portfolio.models import (
     AuditEntry,
@@ -474,3 +475,33 @@ def test_every_step_is_audited(
     assert submitted.actor is None
     assert submitted.changes["after"]["declaration"] == witness.WITNESS_DECLARATION
     assert submitted.changes["after"]["witness"] == "Priya Patel"
+
+
+def test_the_timeline_names_the_witness_for_the_steps_they_take(ask: Callable) -> None:
+    _, token = ask()
+    witness.witness_request_for_link(token)
+    submit(token)
+
+    lines = {
+        entry.action: describe(entry)
+        for entry in AuditEntry.objects.filter(action__in=["witness.open", "witness.submit"])
+    }
+
+    assert lines["witness.open"].who == "Priya Patel (witness)"
+    assert lines["witness.submit"].who == "Priya Patel (witness)"
+    assert "Declaration: “I confirm" in "\n".join(lines["witness.submit"].details)
+
+
+def test_the_learners_statement_page_offers_mapping_but_no_edits_or_files(
+    ask: Callable, as_amy: Client
+) -> None:
+    _, token = ask()
+    evidence = submit(token).evidence
+
+    page = as_amy.get(reverse("portfolio:evidence_detail", args=[evidence.pk])).content.decode()
+
+    assert reverse("portfolio:mapping_pick", args=[evidence.pk]) in page
+    assert reverse("portfolio:evidence_edit", args=[evidence.pk]) not in page
+    assert reverse("portfolio:evidence_delete", args=[evidence.pk]) not in page
+    assert reverse("portfolio:file_upload", args=[evidence.pk]) not in page
+    assert "Store manager" in page
