@@ -176,9 +176,11 @@ def evidence_for_review(evidence: Evidence) -> Evidence:
             "portfolio__qualification",
             "assessor_record__author",
             "assessor_record__acknowledged_by",
+            "witness_statement__request__requested_by",
         )
         .prefetch_related(
             "assessor_record__items",
+            "witness_statement__request__criteria__unit",
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
             Prefetch(
                 "mappings",

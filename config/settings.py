@@ -215,6 +215,8 @@ EXPORT_MAX_MEMORY_MB = env_int("EXPORT_MAX_MEMORY_MB", 1536, minimum=64)
 EXPORT_MAX_UNFINISHED_PER_PORTFOLIO = env_int("EXPORT_MAX_UNFINISHED_PER_PORTFOLIO", 1, minimum=1)
 EXPORT_MAX_UNFINISHED_PER_PERSON = env_int("EXPORT_MAX_UNFINISHED_PER_PERSON", 3, minimum=1)
 NOTIFICATION_DIGEST_MINUTES = env_int("NOTIFICATION_DIGEST_MINUTES", 10, minimum=0)
+# How long a witness's emailed link to give testimony works before it must be sent again.
+WITNESS_LINK_DAYS = env_int("WITNESS_LINK_DAYS", 14, minimum=1)
 # RAG status on tutors' dashboards: a learner is "behind" when the share of criteria met trails
 # the share of their planned time elapsed by more than the first margin (percentage points),
 # and "at risk" when by more than the second, or when the planned end has passed.

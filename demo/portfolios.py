@@ -27,6 +27,7 @@ from demo.people import DEMO_CENTRE
 from demo.records import seed_amy_records
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
+from portfolio.services import witness
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 
 EXAMPLE = "EX-L3-RETAIL-DIP"
@@ -142,6 +143,8 @@ def seed_demo_portfolios() -> list[Portfolio]:
         _seed_amy_ocr(people["amy"], amy_ocr)
     if amy_ocr is not None:
         seed_amy_records(people["amy"], amy_ocr)
+    if amy_ocr is not None and not amy_ocr.witness_requests.exists():
+        _seed_amy_witness(people["amy"], people["asha"], amy_ocr)
     amy_example = next(
         (
             p
@@ -298,6 +301,51 @@ def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:
         files=[_photo("Summer sale rota", "#5b3f8c")],
         mappings={},
         submit=False,
+    )
+
+
+def _seed_amy_witness(amy: User, asha: User, portfolio: Portfolio) -> None:
+    """A witness statement given by link, as a witness would: Asha asks Amy's line manager,
+    the statement arrives as evidence, and Amy maps and submits it for Asha to judge."""
+    _, token = witness.witness_request_create(
+        actor=asha,
+        portfolio=portfolio,
+        witness=witness.Witness(
+            name="Priya Shah",
+            job_title="Store manager",
+            relationship="Amy's line manager for two years",
+            email="priya.shah@shop.example",
+        ),
+        activity=(
+            "Amy leading the Saturday team briefing and handling the refund queue "
+            "during the spring sale."
+        ),
+        criteria=[_criterion(portfolio.qualification, "RS-WWO", "1.2")],
+    )
+    statement = witness.witness_statement_submit(
+        token=token,
+        observed=(
+            "I watched Amy run the 8.45 briefing for six colleagues: she shared the sales "
+            "target, gave each person a till or floor role and checked they knew the refund "
+            "rules. At 11 the refund queue reached twelve people; Amy opened a second till, "
+            "moved a colleague across and kept customers informed. The queue was gone in "
+            "twenty minutes with no complaints."
+        ),
+        observed_on=timezone.localdate() - datetime.timedelta(days=9),
+        activities="Team briefing; managing the refund queue",
+        signed_name="Priya Shah",
+        declared=True,
+    )
+    services.mappings_create(
+        actor=amy,
+        evidence=statement.evidence,
+        commentaries={
+            _criterion(portfolio.qualification, "RS-WWO", "1.2"): (
+                "My manager saw me brief the team and reorganise the tills when the refund "
+                "queue built up: I changed who did what so the team met the customers' needs."
+            )
+        },
+        submit=True,
     )
 
 

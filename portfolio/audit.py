@@ -132,6 +132,8 @@ class AuditAction:
     text: str
     changes_content: bool = True
     details: Details = field_by_field
+    # Who acted, read from the changes, for someone without an account (a witness).
+    by: Callable[[Changes], str | None] | None = None
 
 
 _ACTIONS: dict[str, AuditAction] = {}
@@ -243,9 +245,15 @@ def describe(entry: AuditEntry, *, full: bool = False) -> AuditLine:
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         # An entry written before its action's sentences learnt a new shape still reads.
         details = field_by_field(changes)
+    who = str(entry.actor) if entry.actor else None
+    if who is None and action and action.by:
+        try:
+            who = action.by(changes)
+        except (KeyError, TypeError, AttributeError):
+            who = None
     return AuditLine(
         when=entry.at,
-        who=str(entry.actor) if entry.actor else "System",
+        who=who or "System",
         what=action.text if action else UNKNOWN_ACTION,
         subject=entry.object_repr,
         details=details if full else [short_hashes(line) for line in details],

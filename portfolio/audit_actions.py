@@ -75,3 +75,37 @@ register(
         "mapping.withdraw", "Withdrew from assessment", details=before_after(status=MAPPING_STATUS)
     ),
 )
+
+WITNESS_FIELDS = {
+    "witness": Field("Witness"),
+    "job_title": Field("Job title"),
+    "relationship": Field("Relationship to the learner"),
+    "email": Field("Email"),
+    "expires": Field("Link works until", day),
+    "activity": Field("Activity described", quoted),
+    "criteria": Field("Criteria to speak to"),
+    "activity_date": Field("Date seen", day),
+    "description": Field("What they saw", quoted),
+    "activities": Field("Activities", quoted),
+    "declaration": Field("Declaration", quoted),
+    "signed_name": Field("Signed", quoted),
+}
+witness_details = before_after(**WITNESS_FIELDS)
+
+
+def by_witness(changes: Changes) -> str | None:
+    """The witness, named as they were asked, for the steps they take without an account."""
+    name = changes.get("witness") or (changes.get("after") or {}).get("witness")
+    return f"{name} (witness)" if name else None
+
+
+register(
+    AuditAction("witness.request", "Asked a witness for a statement", details=witness_details),
+    AuditAction("witness.email_sent", "Emailed the witness their link", details=witness_details),
+    AuditAction("witness.open", "Opened their link", details=witness_details, by=by_witness),
+    AuditAction("witness.resend", "Sent the witness a new link", details=witness_details),
+    AuditAction("witness.revoke", "Revoked a witness’s link", details=witness_details),
+    AuditAction(
+        "witness.submit", "Gave a witness statement", details=witness_details, by=by_witness
+    ),
+)

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.params import ModelIdsChoiceField
 from accounts.text import FreeTextField
 from portfolio.models import Evidence, EvidenceType, MappingStatus
 from qualifications.models import AssessmentCriterion, Unit
@@ -124,3 +125,74 @@ class MappingCommentaryForm(forms.Form):
             "max_length": "Keep the commentary under 10,000 characters (it is %(show_value)d).",
         },
     )
+
+
+class WitnessRequestForm(forms.Form):
+    """Who the witness is and what they saw; optionally the criteria to speak to."""
+
+    witness_name = FreeTextField(label="Witness’s name", max_length=200)
+    witness_job_title = FreeTextField(label="Their job title", max_length=200)
+    witness_relationship = FreeTextField(
+        label="Their relationship to the learner",
+        max_length=200,
+        help_text="For example “Store manager, the learner’s line manager”.",
+    )
+    witness_email = forms.EmailField(
+        label="Their email address", help_text="The link to give their statement goes here."
+    )
+    activity = FreeTextField(
+        label="The activity they saw",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The witness sees this, so they know what to describe. Say where and roughly "
+        "when.",
+    )
+    criteria = ModelIdsChoiceField(
+        label="Criteria the statement should speak to (optional)",
+        required=False,
+        queryset=AssessmentCriterion.objects.none(),
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 8}),
+        help_text="Hold Ctrl (or Cmd) to choose several. The witness sees each one’s wording.",
+    )
+
+    def __init__(self, *args: Any, criteria: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["criteria"]
+        field.queryset = criteria
+        field.label_from_instance = lambda c: f"{c.unit.reference} {c.number}: {c.text[:90]}"
+
+
+class WitnessStatementForm(forms.Form):
+    """What a witness can say: what they saw, when, which activities, and that it is true."""
+
+    observed = FreeTextField(
+        label="What did you see the learner do?",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Describe it in your own words: what they did, how, and how well.",
+    )
+    observed_on = forms.DateField(
+        label="When did you see it?",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The date (or the last date, if you saw it over a period).",
+    )
+    activities = FreeTextField(
+        label="Which activities or tasks did you see?",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example “serving customers at the tills; handling a complaint”.",
+    )
+    signed_name = FreeTextField(label="Your full name, as your signature", max_length=200)
+    declared = forms.BooleanField(label="I confirm the declaration above.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["observed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_observed_on(self) -> Any:
+        value = self.cleaned_data["observed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(
+                "The date cannot be in the future. Enter the day you saw it."
+            )
+        return value

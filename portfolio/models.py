@@ -391,3 +391,88 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Audit entries are append-only.")
+
+
+class WitnessRequestQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> WitnessRequestQuerySet:
+        return self.filter(portfolio__in=Portfolio.objects.visible_to(user))
+
+
+class WitnessRequest(models.Model):
+    """A witness without an account, asked by email to describe what they saw the learner do.
+
+    The link's secret is never stored: only its SHA-256, so a copy of the database cannot
+    be turned into working links. Resending replaces the secret; the link works once.
+    """
+
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, related_name="witness_requests"
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    witness_name = models.CharField("witness's name", max_length=200)
+    witness_job_title = models.CharField("job title", max_length=200)
+    witness_relationship = models.CharField("relationship to the learner", max_length=200)
+    witness_email = models.EmailField("witness's email")
+    activity = models.TextField("what the witness saw", max_length=5_000)
+    criteria = models.ManyToManyField(AssessmentCriterion, blank=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = WitnessRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="witness_request_used_or_revoked_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Witness request to {self.witness_name}"
+
+    @property
+    def state(self) -> str:
+        """used, revoked, expired or waiting: what the link would say if opened now."""
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "waiting"
+
+
+class WitnessStatement(models.Model):
+    """What a witness said, with who they are and their declaration word for word.
+
+    The evidence it belongs to carries what they saw as its description; this keeps the
+    witness's details and signature beside it, fixed as they were when the witness submitted.
+    """
+
+    evidence = models.OneToOneField(
+        Evidence, on_delete=models.CASCADE, related_name="witness_statement"
+    )
+    request = models.OneToOneField(
+        WitnessRequest, on_delete=models.PROTECT, related_name="statement"
+    )
+    witness_name = models.CharField(max_length=200)
+    witness_job_title = models.CharField(max_length=200)
+    witness_relationship = models.CharField(max_length=200)
+    witness_email = models.EmailField()
+    activities = models.TextField("which activities", max_length=5_000)
+    declaration = models.TextField()
+    signed_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Witness statement by {self.witness_name}"

@@ -9,7 +9,15 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from portfolio.models import Evidence, EvidenceFile, FileKind, Mapping, MappingStatus, Portfolio
+from portfolio.models import (
+    Evidence,
+    EvidenceFile,
+    FileKind,
+    Mapping,
+    MappingStatus,
+    Portfolio,
+    WitnessStatement,
+)
 from portfolio.units import criteria_progress, units_of
 from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection, Unit
 
@@ -92,6 +100,7 @@ def evidence_detail_queryset() -> QuerySet[Evidence]:
         "assessor_record__acknowledged_by",
     ).prefetch_related(
         "assessor_record__items",
+        "witness_statement__request__criteria__unit",
         Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
         Prefetch(
             "mappings",
@@ -164,3 +173,11 @@ def accepted_mappings_by_criterion(criterion_ids: Iterable[int]) -> dict[int, in
         .annotate(total=Count("pk"))
         .values_list("criterion_id", "total")
     )
+
+
+def witness_statement_of(evidence: Evidence) -> WitnessStatement | None:
+    """The witness statement this evidence holds, if it is one (read from select_related)."""
+    try:
+        return evidence.witness_statement
+    except WitnessStatement.DoesNotExist:
+        return None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portfolio.views import evidence, files, mappings, portfolios
+from portfolio.views import evidence, files, mappings, portfolios, witness
 
 app_name = "portfolio"
 
@@ -23,6 +23,28 @@ urlpatterns = [
     path("mappings/<int:pk>/submit/", mappings.mapping_submit, name="mapping_submit"),
     path("mappings/<int:pk>/withdraw/", mappings.mapping_withdraw, name="mapping_withdraw"),
     path("mappings/<int:pk>/delete/", mappings.mapping_delete, name="mapping_delete"),
+    path(
+        "portfolios/<int:pk>/witnesses/",
+        witness.witness_request_list,
+        name="witness_request_list",
+    ),
+    path(
+        "portfolios/<int:pk>/witnesses/new/",
+        witness.witness_request_create,
+        name="witness_request_create",
+    ),
+    path(
+        "witness-requests/<int:pk>/revoke/",
+        witness.witness_request_revoke,
+        name="witness_request_revoke",
+    ),
+    path(
+        "witness-requests/<int:pk>/resend/",
+        witness.witness_request_resend,
+        name="witness_request_resend",
+    ),
+    path("witness/thanks/", witness.witness_thanks, name="witness_thanks"),
+    path("witness/<str:token>/", witness.witness_statement, name="witness_statement"),
     path("files/<int:pk>/", files.file_download, name="file_download"),
     path("files/<int:pk>/thumbnail/", files.file_thumbnail, name="file_thumbnail"),
     path("files/<int:pk>/delete/", files.file_delete, name="file_delete"),

@@ -22,6 +22,7 @@ from cohorts.models import Cohort
 from exports.models import ExportState, PortfolioExport
 from portfolio import services
 from portfolio.models import EvidenceType
+from portfolio.services import witness
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.assessment.records import observation_content
 from tests.factories import PortfolioFactory, UserFactory
@@ -184,6 +185,9 @@ COHORT = statuses(403, anonymous=302, tutor=200, iqa=200, centre_admin=200)
 ASSESS = statuses(403, anonymous=302, assessor=200, other_learner=404, operator=404)
 # Only the centre's IQAs countersign; others who can see the portfolio get 403.
 COUNTERSIGN = statuses(403, anonymous=302, iqa=200, other_learner=404, operator=404)
+# The learner and their assessor ask witnesses; others who see the portfolio get 403.
+WITNESS = {**WRITE, "assessor": 200}
+WITNESS_POST = {**WITNESS, "learner": 302, "assessor": 302}
 
 
 def own(key: str) -> Callable[[dict[str, Any]], list[Any]]:
@@ -342,6 +346,56 @@ TABLE += [
         method="post",
         label="other centre",
     ),
+    # Witness requests are the learner's and their assessor's; the witness's page is public,
+    # reached only through the secret in its link, and an unknown link is a 404 for everyone.
+    Row("portfolio:witness_request_list", WITNESS, args=own("portfolio")),
+    Row("portfolio:witness_request_list", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row("portfolio:witness_request_create", WITNESS, args=own("portfolio")),
+    Row(
+        "portfolio:witness_request_create",
+        HIDDEN,
+        args=foreign("portfolio"),
+        label="other centre",
+    ),
+    Row(
+        "portfolio:witness_request_revoke",
+        WITNESS_POST,
+        args=own("witness_request"),
+        method="post",
+    ),
+    Row(
+        "portfolio:witness_request_revoke",
+        HIDDEN,
+        args=foreign("witness_request"),
+        method="post",
+        label="other centre",
+    ),
+    Row(
+        "portfolio:witness_request_resend",
+        WITNESS_POST,
+        args=own("witness_request"),
+        method="post",
+    ),
+    Row(
+        "portfolio:witness_request_resend",
+        HIDDEN,
+        args=foreign("witness_request"),
+        method="post",
+        label="other centre",
+    ),
+    Row(
+        "portfolio:witness_statement",
+        PUBLIC,
+        args=lambda cast: [cast["witness_token"]],
+        label="valid link",
+    ),
+    Row(
+        "portfolio:witness_statement",
+        statuses(404),
+        args=lambda cast: ["not-a-link-anyone-was-sent"],
+        label="unknown link",
+    ),
+    Row("portfolio:witness_thanks", PUBLIC),
     # Enrolment pages are the centre administrator's alone.
     Row("enrolment:cohort_list", statuses(403, anonymous=302, centre_admin=200)),
     Row("enrolment:cohort_create", statuses(403, anonymous=302, centre_admin=200)),
@@ -461,7 +515,17 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
         state=ExportState.DONE,
     )
     export.file.save("export.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    witness_request, witness_token = witness.witness_request_create(
+        actor=learner,
+        portfolio=portfolio,
+        witness=witness.Witness(
+            name="Priya Patel", job_title="Manager", relationship="Line manager", email="p@x.org"
+        ),
+        activity="Tills.",
+    )
     return {
+        "witness_request": witness_request,
+        "witness_token": witness_token,
         "cohort": cohort,
         "export": export,
         "decision": decision,

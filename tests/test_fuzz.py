@@ -97,6 +97,8 @@ FORM_PAGES: dict[str, tuple[str, str | None]] = {
     "portfolio:mapping_delete": ("portfolio:evidence_detail", "evidence"),
     "portfolio:file_delete": ("portfolio:evidence_detail", "evidence"),
     "exports:export_retry": ("exports:export_detail", "export"),
+    "portfolio:witness_request_revoke": ("portfolio:witness_request_list", "portfolio"),
+    "portfolio:witness_request_resend": ("portfolio:witness_request_list", "portfolio"),
 }
 
 

@@ -11,6 +11,7 @@ from assessment.forms import DecisionsForm, ReasonForm
 from assessment.models import Decision, Outcome
 from portfolio.errors import ActionRefused
 from portfolio.models import MappingStatus
+from portfolio.selectors import witness_statement_of
 
 
 def _referred_for_vacsr(
@@ -70,6 +71,7 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "decided": [m for m in mappings if m.status != MappingStatus.SUBMITTED],
         "statuses": MappingStatus,
+        "witness_statement": witness_statement_of(evidence),
     }
     return render(request, "assessment/evidence_review.html", context)
 

@@ -31,9 +31,10 @@ from portfolio.models import (
     Portfolio,
     assessor_record_of,
 )
+from portfolio.selectors import witness_statement_of
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "7"
+TEMPLATE_VERSION = "8"
 
 
 @dataclass
@@ -172,7 +173,9 @@ def gather(export: PortfolioExport) -> ExportContent:
     evidence = (
         portfolio.evidence.filter(mappings__in=Mapping.objects.filter(**mapping_filter))
         .distinct()
-        .select_related("assessor_record__author", "assessor_record__acknowledged_by")
+        .select_related(
+            "assessor_record__author", "assessor_record__acknowledged_by", "witness_statement"
+        )
         .prefetch_related(
             "assessor_record__items",
             Prefetch("mappings", queryset=mappings, to_attr="export_mappings"),
@@ -188,11 +191,13 @@ def gather(export: PortfolioExport) -> ExportContent:
         section = EvidenceSection(
             evidence=item, mappings=item.export_mappings, files=files, record=record
         )
+        witness = witness_statement_of(item)
         section.fingerprint = fingerprint(
             header,
             number,
             [item.pk, item.type, item.title, item.activity_date, item.description],
             _record_parts(record),
+            witness and [witness.pk, witness.witness_name, witness.signed_at, witness.activities],
             [(f.pk, f.sha256, f.print_rendition.name, f.original_name) for f in files],
             [
                 (

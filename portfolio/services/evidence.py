@@ -17,6 +17,7 @@ from portfolio.services.guards import (
     lock_evidence,
     require_learner,
     require_learners_own,
+    require_not_witness_statement,
 )
 
 EDITABLE_EVIDENCE_FIELDS = ("type", "title", "activity_date", "description")
@@ -64,6 +65,7 @@ def evidence_update(*, actor: User, evidence: Evidence, **values: object) -> Evi
     """Correct the details while no assessor holds or has accepted the evidence."""
     evidence = lock_evidence(evidence)
     require_learners_own(actor, evidence)
+    require_not_witness_statement(evidence)
     unknown = set(values) - set(EDITABLE_EVIDENCE_FIELDS)
     if unknown:
         raise TypeError(f"evidence_update cannot change {', '.join(sorted(unknown))}")
@@ -99,6 +101,7 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
     """Remove evidence, its draft mappings and its files, unless it is in the record."""
     evidence = lock_evidence(evidence)
     require_learners_own(actor, evidence)
+    require_not_witness_statement(evidence)
     if evidence_is_submitted(evidence):
         raise ActionRefused(
             "This evidence has been submitted for assessment, so it cannot be deleted: your "

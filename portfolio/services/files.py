@@ -17,6 +17,7 @@ from portfolio.services.guards import (
     evidence_is_submitted,
     lock_evidence,
     require_learners_own,
+    require_not_witness_statement,
 )
 from portfolio.tasks import make_file_renditions
 from portfolio.uploads import CheckedUpload, check_upload
@@ -49,6 +50,7 @@ def evidence_file_add(*, actor: User, evidence: Evidence, uploaded: UploadedFile
     with transaction.atomic():
         evidence = lock_evidence(evidence)
         require_learners_own(actor, evidence)
+        require_not_witness_statement(evidence)
         if evidence_is_accepted(evidence):
             # A file added now would print beside the assessor's acceptance as if judged with it.
             raise ActionRefused(ACCEPTED_EVIDENCE_TAKES_NO_FILES)

@@ -11,7 +11,14 @@ from django.db.models import Q
 from accounts.models import User
 from portfolio.access import can_edit
 from portfolio.errors import ActionRefused
-from portfolio.models import AssessorRecord, Evidence, Mapping, MappingStatus, Portfolio
+from portfolio.models import (
+    AssessorRecord,
+    Evidence,
+    Mapping,
+    MappingStatus,
+    Portfolio,
+    WitnessStatement,
+)
 
 # Mapping states in which the evidence is in an assessor's hands or already judged.
 SUBMITTED_STATES = (MappingStatus.SUBMITTED, MappingStatus.REFERRED, MappingStatus.ACCEPTED)
@@ -31,6 +38,19 @@ def require_learners_own(actor: User, evidence: Evidence) -> None:
             "Your assessor wrote this record, so only they can change it or its mappings. "
             "Read it and acknowledge it if it is a fair record."
         )
+
+
+def require_not_witness_statement(evidence: Evidence) -> None:
+    """A witness's statement stays as they gave it: nobody edits, adds to or deletes it."""
+    if is_witness_statement(evidence):
+        raise ActionRefused(
+            "This is a witness’s statement, kept as they gave it: it cannot be changed, "
+            "added to or deleted. Map it to the criteria it meets."
+        )
+
+
+def is_witness_statement(evidence: Evidence) -> bool:
+    return WitnessStatement.objects.filter(evidence_id=evidence.pk).exists()
 
 
 def evidence_is_submitted(evidence: Evidence) -> bool:

@@ -14,6 +14,7 @@ from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
 from portfolio.models import Evidence, Mapping, MappingStatus
 from portfolio.services.guards import (
+    is_witness_statement,
     lock_evidence,
     lock_mapping,
     require_learners_own,
@@ -45,7 +46,8 @@ def _submit(mapping: Mapping) -> str:
             f"The mapping to criterion {mapping.criterion.number} is "
             f"{mapping.get_status_display().lower()}, so it cannot be submitted again."
         )
-    if not mapping.evidence.files.exists():
+    # A witness's statement is its own content; everything else needs a file to judge.
+    if not mapping.evidence.files.exists() and not is_witness_statement(mapping.evidence):
         raise ActionRefused(
             "Add at least one file to this evidence before submitting it for assessment."
         )

@@ -13,6 +13,8 @@ from portfolio.access import can_edit, get_evidence_for, get_portfolio_for
 from portfolio.errors import ActionRefused, UploadRefused
 from portfolio.forms import EvidenceFilterForm, EvidenceForm, upload_limit_text
 from portfolio.models import Evidence, MappingStatus, assessor_record_of
+from portfolio.selectors import witness_statement_of
+from portfolio.services.witness import can_request_witness
 from portfolio.uploads import clean_display_name
 
 # The upload script asks for JSON: details first, then one request per file.
@@ -71,6 +73,7 @@ def evidence_library(request: HttpRequest, pk: int) -> HttpResponse:
         "query_string": query.urlencode(),
         "filtered": any(filters.values()),
         "can_edit": can_edit(request.user, portfolio),
+        "can_ask_witness": can_request_witness(request.user, portfolio),
     }
     return render(request, "portfolio/evidence_library.html", context)
 
@@ -147,6 +150,7 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "upload_help": upload_limit_text(),
         "statuses": MappingStatus,
+        "witness_statement": witness_statement_of(evidence),
     }
     return render(request, "portfolio/evidence_detail.html", context)
 

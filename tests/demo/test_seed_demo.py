@@ -276,3 +276,17 @@ def test_seed_demo_gives_amy_an_acknowledged_and_accepted_observation_and_discus
     assert records.get(evidence__type=EvidenceType.PROFESSIONAL_DISCUSSION).items.count() == 3
     call_command("seed_demo", stdout=StringIO())
     assert AssessorRecord.objects.filter(evidence__portfolio=portfolio).count() == 2
+
+
+def test_seed_demo_gives_amy_a_witness_statement_submitted_by_link(seeded: None) -> None:
+    portfolio = Portfolio.objects.get(
+        learner__email="amy@northgate.example", qualification__reference=OCR
+    )
+    [request] = portfolio.witness_requests.all()
+
+    assert request.used_at is not None
+    statement = request.statement
+    assert statement.evidence.type == "witness_testimony"
+    assert statement.signed_name == statement.witness_name == "Priya Shah"
+    assert statement.evidence.mappings.get().status == MappingStatus.SUBMITTED
+    assert AuditEntry.objects.filter(portfolio=portfolio, action="witness.submit").count() == 1

@@ -41,6 +41,7 @@ from portfolio.audit import (
     registered_actions,
 )
 from portfolio.models import AuditEntry, EvidenceType, Portfolio
+from portfolio.services import witness
 from portfolio.units import units_of
 from qualifications.models import Qualification, Unit
 from tests.assessment.records import discussion_content
@@ -381,7 +382,14 @@ def test_the_timeline_csv_has_readable_columns_and_the_raw_changes_last(
 
 @pytest.fixture
 def every_action(
-    journey: Portfolio, amy: User, ben: User, asha: User, iris: User, ada: User, tom: User
+    journey: Portfolio,
+    amy: User,
+    ben: User,
+    asha: User,
+    iris: User,
+    ada: User,
+    tom: User,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """Besides the journey, every other service that records, each at least once."""
     dated = {"type": EvidenceType.PRODUCT, "activity_date": datetime.date(2025, 5, 3)}
@@ -479,6 +487,32 @@ def every_action(
     stock = on_diploma.qualification.units.get(reference="EX-RET-B1")
     assessment.choose_unit(actor=asha, portfolio=on_diploma, unit=stock)
     assessment.remove_unit(actor=ada, portfolio=on_diploma, unit=stock)
+
+    about = witness.Witness(
+        name="Priya Patel", job_title="Store manager", relationship="Line manager", email="p@x.org"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _, token = witness.witness_request_create(
+            actor=amy,
+            portfolio=journey,
+            witness=about,
+            activity="Tills.",
+            criteria=[criterion("RS-PDR", "1.1")],
+        )
+        witness.witness_request_for_link(token)
+        witness.witness_statement_submit(
+            token=token,
+            observed="Served well.",
+            observed_on=datetime.date(2025, 5, 3),
+            activities="Tills",
+            signed_name="Priya Patel",
+            declared=True,
+        )
+        again, _ = witness.witness_request_create(
+            actor=asha, portfolio=journey, witness=about, activity="Stockroom."
+        )
+        witness.witness_request_resend(actor=asha, request=again)
+        witness.witness_request_revoke(actor=asha, request=again)
 
 
 def test_every_registered_action_reads_as_sentences_from_real_entries(every_action: None) -> None:
