@@ -211,6 +211,14 @@ def assessor_record_of(evidence: Evidence) -> AssessorRecord | None:
         return None
 
 
+def witness_statement_of(evidence: Evidence) -> WitnessStatement | None:
+    """The witness statement this evidence holds, if it is one (read from select_related)."""
+    try:
+        return evidence.witness_statement
+    except WitnessStatement.DoesNotExist:
+        return None
+
+
 class DiscussionItem(models.Model):
     """One question the assessor asked in a professional discussion, and the answer summarised."""
 

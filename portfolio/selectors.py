@@ -16,7 +16,6 @@ from portfolio.models import (
     Mapping,
     MappingStatus,
     Portfolio,
-    WitnessStatement,
 )
 from portfolio.units import criteria_progress, units_of
 from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection, Unit
@@ -173,11 +172,3 @@ def accepted_mappings_by_criterion(criterion_ids: Iterable[int]) -> dict[int, in
         .annotate(total=Count("pk"))
         .values_list("criterion_id", "total")
     )
-
-
-def witness_statement_of(evidence: Evidence) -> WitnessStatement | None:
-    """The witness statement this evidence holds, if it is one (read from select_related)."""
-    try:
-        return evidence.witness_statement
-    except WitnessStatement.DoesNotExist:
-        return None

@@ -75,6 +75,20 @@ def _version(value: Any) -> str:
     return text
 
 
+def _shaped(value: Any, pattern: str, shape: str) -> Any:
+    """An optional code in its official shape (Ofqual numbers), stripped of spaces."""
+    if value is None:
+        return value
+    if not isinstance(value, str) or not re.fullmatch(pattern, value.strip()):
+        raise ValueError(f"{shape}; got {value!r}")
+    return value.strip()
+
+
+def _as_text(value: Any) -> Any:
+    """YAML reads `issue: 3` or `name: 2` as a number; these keys are text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -89,7 +103,7 @@ class SourceSpec(Spec):
     @field_validator("issue", mode="before")
     @classmethod
     def issue_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        return _as_text(value)
 
 
 class AwardingBodySpec(Spec):
@@ -121,7 +135,7 @@ class GroupSpec(Spec):
     @field_validator("name", mode="before")
     @classmethod
     def name_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        return _as_text(value)
 
     @model_validator(mode="after")
     def limits_in_order(self) -> GroupSpec:
@@ -194,14 +208,12 @@ class QualificationSpec(Spec):
     @field_validator("ofqual_number", mode="before")
     @classmethod
     def ofqual_number_shape(cls, value: Any) -> Any:
-        if value is not None and (
-            not isinstance(value, str) or not re.fullmatch(OFQUAL_NUMBER_PATTERN, value.strip())
-        ):
-            raise ValueError(
-                f"an Ofqual qualification number looks like 500/2911/3 (three digits, four "
-                f"digits, one digit or X); got {value!r}"
-            )
-        return value.strip() if isinstance(value, str) else value
+        return _shaped(
+            value,
+            OFQUAL_NUMBER_PATTERN,
+            "an Ofqual qualification number looks like 500/2911/3 (three digits, four digits, "
+            "one digit or X)",
+        )
 
     @model_validator(mode="after")
     def has_units(self) -> QualificationSpec:
@@ -338,7 +350,7 @@ class UnitSpec(Spec):
     @field_validator("unit_number", mode="before")
     @classmethod
     def unit_number_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        return _as_text(value)
 
     @field_validator("assessment_requirements", mode="before")
     @classmethod
@@ -348,14 +360,12 @@ class UnitSpec(Spec):
     @field_validator("ofqual_reference", mode="before")
     @classmethod
     def ofqual_reference_shape(cls, value: Any) -> Any:
-        if value is not None and (
-            not isinstance(value, str) or not re.fullmatch(OFQUAL_UNIT_PATTERN, value.strip())
-        ):
-            raise ValueError(
-                f"an Ofqual unit reference looks like H/503/5729 (a capital letter, three "
-                f"digits, four digits); got {value!r}"
-            )
-        return value.strip() if isinstance(value, str) else value
+        return _shaped(
+            value,
+            OFQUAL_UNIT_PATTERN,
+            "an Ofqual unit reference looks like H/503/5729 (a capital letter, three digits, "
+            "four digits)",
+        )
 
     @property
     def is_graded(self) -> bool:

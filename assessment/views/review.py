@@ -10,8 +10,7 @@ from assessment.access import get_evidence_to_assess, get_mapping_to_assess
 from assessment.forms import DecisionsForm, ReasonForm
 from assessment.models import Decision, Outcome
 from portfolio.errors import ActionRefused
-from portfolio.models import MappingStatus
-from portfolio.selectors import witness_statement_of
+from portfolio.models import MappingStatus, witness_statement_of
 
 
 def _referred_for_vacsr(

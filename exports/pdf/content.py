@@ -30,8 +30,8 @@ from portfolio.models import (
     MappingStatus,
     Portfolio,
     assessor_record_of,
+    witness_statement_of,
 )
-from portfolio.selectors import witness_statement_of
 
 # Bump when a section template changes, so cached sections are rendered afresh.
 TEMPLATE_VERSION = "8"

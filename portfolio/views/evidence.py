@@ -12,8 +12,7 @@ from portfolio import selectors, services
 from portfolio.access import can_edit, get_evidence_for, get_portfolio_for
 from portfolio.errors import ActionRefused, UploadRefused
 from portfolio.forms import EvidenceFilterForm, EvidenceForm, upload_limit_text
-from portfolio.models import Evidence, MappingStatus, assessor_record_of
-from portfolio.selectors import witness_statement_of
+from portfolio.models import Evidence, MappingStatus, assessor_record_of, witness_statement_of
 from portfolio.services.witness import can_request_witness
 from portfolio.uploads import clean_display_name
 
