@@ -40,7 +40,7 @@ class DecisionsForm(forms.Form):
             self.fields[f"decision-{mapping.pk}"] = forms.ChoiceField(
                 label=f"Your decision on {mapping.criterion.number}",
                 choices=DECISION_CHOICES,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,
                 initial=LATER,
             )
