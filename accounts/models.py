@@ -140,6 +140,11 @@ class Role(models.TextChoices):
     TUTOR = "tutor", "Tutor"
     IQA = "iqa", "Internal quality assurer"
     CENTRE_ADMIN = "centre_admin", "Centre administrator"
+    # The apprentice's line manager: sees only the portfolios that name them as employer contact.
+    EMPLOYER = "employer", "Employer contact"
+    # An external quality assurer's guest account: sees only the sample a grant opens to them,
+    # read-only, until the grant expires or is revoked.
+    EQA = "eqa", "External quality assurer"
 
 
 class Membership(models.Model):

@@ -29,6 +29,7 @@ DEMO_PEOPLE = (
     DemoPerson("tom@northgate.example", "Tom Tutor", DEMO_CENTRE, (Role.TUTOR,)),
     DemoPerson("iris@northgate.example", "Iris IQA", DEMO_CENTRE, (Role.IQA, Role.ASSESSOR)),
     DemoPerson("ada@northgate.example", "Ada Administrator", DEMO_CENTRE, (Role.CENTRE_ADMIN,)),
+    DemoPerson("eve@northgate.example", "Eve Employer", DEMO_CENTRE, (Role.EMPLOYER,)),
     DemoPerson("oscar@riverside.example", "Oscar Learner", OTHER_CENTRE, (Role.LEARNER,)),
     DemoPerson("operator@portfolio.example", "Site Operator", None, (), operator=True),
 )

@@ -139,6 +139,12 @@ def seed_demo_portfolios() -> list[Portfolio]:
         ),
         None,
     )
+    if amy_ocr is not None:
+        # Amy is an apprentice; Eve, her line manager at the shop, is her employer contact.
+        Portfolio.objects.filter(pk=amy_ocr.pk).update(
+            is_apprenticeship=True, employer=people["eve"]
+        )
+        amy_ocr.refresh_from_db()
     if amy_ocr is not None and not amy_ocr.evidence.exists():
         _seed_amy_ocr(people["amy"], amy_ocr)
     if amy_ocr is not None:

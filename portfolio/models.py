@@ -18,7 +18,8 @@ from qualifications.models import AssessmentCriterion, Qualification, Unit
 class PortfolioQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> PortfolioQuerySet:
         """Portfolios this person may open: a learner their own, an assessor those assigned to
-        them, a tutor those they or their cohorts teach, an IQA or administrator the centre's."""
+        them, a tutor those they or their cohorts teach, an employer contact the apprentices
+        they manage, an IQA or administrator the centre's."""
         if not user.is_authenticated or user.centre_id is None:
             return self.none()
         rule = Q(learner=user)
@@ -26,6 +27,8 @@ class PortfolioQuerySet(models.QuerySet):
             rule |= Q(assessor=user)
         if user.has_role(Role.TUTOR):
             rule |= Q(tutor=user) | Q(cohort__in=Cohort.objects.filter(tutors=user))
+        if user.has_role(Role.EMPLOYER):
+            rule |= Q(employer=user, is_apprenticeship=True)
         if user.has_role(Role.IQA, Role.CENTRE_ADMIN):
             rule = Q(pk__isnull=False)
         return self.filter(rule, centre_id=user.centre_id)
@@ -51,6 +54,17 @@ class Portfolio(models.Model):
     )
     cohort = models.ForeignKey(
         Cohort, on_delete=models.PROTECT, related_name="portfolios", null=True, blank=True
+    )
+    # An apprenticeship has an employer contact (the apprentice's line manager), three-way
+    # progress reviews and off-the-job training hours.
+    is_apprenticeship = models.BooleanField("apprenticeship", default=False)
+    employer = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="apprentice_portfolios",
+        null=True,
+        blank=True,
+        verbose_name="employer contact",
     )
     start_date = models.DateField()
     planned_end_date = models.DateField()

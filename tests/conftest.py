@@ -73,6 +73,12 @@ def tom(centre: Centre) -> User:
 
 
 @pytest.fixture
+def eve(centre: Centre) -> User:
+    """An employer contact: the line manager of the apprentices whose portfolios name her."""
+    return person(centre, "Eve Mercer", Role.EMPLOYER)
+
+
+@pytest.fixture
 def iris(centre: Centre) -> User:
     return person(centre, "Iris Okafor", Role.IQA)
 

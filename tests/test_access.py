@@ -34,6 +34,7 @@ ROLES = [
     "other_learner",
     "assessor",
     "tutor",
+    "employer",
     "iqa",
     "centre_admin",
     "operator",
@@ -52,6 +53,9 @@ class Row:
 
 
 def statuses(default: int, **overrides: int) -> dict[str, int]:
+    """The employer contact, like the tutor, follows the portfolio read-only: unless a row says
+    otherwise they get what the tutor gets."""
+    overrides.setdefault("employer", overrides.get("tutor", default))
     return {role: overrides.get(role, default) for role in ROLES}
 
 
@@ -167,7 +171,7 @@ TABLE = [
     Row("exports:verify", PUBLIC),
     Row(
         "dashboards:cohort_index",
-        statuses(403, anonymous=302, tutor=200, iqa=200, centre_admin=200),
+        statuses(403, anonymous=302, tutor=200, employer=403, iqa=200, centre_admin=200),
     ),
     Row("dashboards:centre_overview", statuses(403, anonymous=302, iqa=200, centre_admin=200)),
 ]
@@ -180,7 +184,7 @@ WRITE = statuses(403, anonymous=302, learner=200, other_learner=404, operator=40
 WRITE_POST = {**WRITE, "learner": 302}
 HIDDEN = statuses(404, anonymous=302)
 # Tutors of the cohort, IQAs and administrators see a cohort; other roles are not for it.
-COHORT = statuses(403, anonymous=302, tutor=200, iqa=200, centre_admin=200)
+COHORT = statuses(403, anonymous=302, tutor=200, employer=403, iqa=200, centre_admin=200)
 # Only the assigned assessor acts; others who can see the portfolio get 403.
 ASSESS = statuses(403, anonymous=302, assessor=200, other_learner=404, operator=404)
 # Only the centre's IQAs countersign; others who can see the portfolio get 403.
@@ -292,7 +296,7 @@ TABLE += [
     ),
     Row(
         "assessment:portfolio_timeline",
-        {**READ, "learner": 403, "tutor": 403},
+        {**READ, "learner": 403, "tutor": 403, "employer": 403},
         args=own("portfolio"),
     ),
     Row("assessment:portfolio_timeline", HIDDEN, args=foreign("portfolio"), label="other centre"),
@@ -450,6 +454,7 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
         qualification=qualification,
         start_date=datetime.date(2026, 9, 1),
         planned_end_date=datetime.date(2027, 7, 31),
+        is_apprenticeship="employer" in people,
         **people,
     )
     evidence = services.evidence_create(
@@ -547,6 +552,7 @@ def cast(
     ben: User,
     asha: User,
     tom: User,
+    eve: User,
     iris: User,
     ada: User,
     oscar: User,
@@ -556,7 +562,7 @@ def cast(
         email="operator@example.org", centre=None, is_staff=True, is_superuser=True
     )
     with django_capture_on_commit_callbacks(execute=True):
-        objects = _portfolio_with_evidence(amy, assessor=asha, tutor=tom)
+        objects = _portfolio_with_evidence(amy, assessor=asha, tutor=tom, employer=eve)
         foreign_objects = _portfolio_with_evidence(oscar)
     return {
         **objects,
@@ -566,6 +572,7 @@ def cast(
         "learner": amy,
         "assessor": asha,
         "tutor": tom,
+        "employer": eve,
         "iqa": iris,
         "centre_admin": ada,
         "operator": operator,
