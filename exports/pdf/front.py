@@ -24,6 +24,10 @@ from exports.pdf.sections import NumberedFile
 # Pages assumed before the first export of a scope, and renders allowed for the length to settle.
 FIRST_GUESS = 3
 MOST_RENDERS = 5
+# Evidence columns per tracking-matrix table: as many as fit across an A4 page beside the criterion.
+MATRIX_COLUMNS = 12
+# The letter in a tracking-matrix cell for each mapping status (the key is printed above it).
+MATRIX_MARKS = {"accepted": "A", "submitted": "S", "referred": "R", "draft": "D"}
 
 
 def remembered_length_name(export: PortfolioExport) -> str:
@@ -57,7 +61,10 @@ def front_matter_context(
     def entry(title: str, key: str, level: int = 0) -> dict[str, object]:
         return {"title": title, "page": numbers.get(key), "link": _goto(key), "level": level}
 
-    contents = [{"title": "Progress summary and criterion index", "anchor": "summary", "level": 0}]
+    contents = [
+        {"title": "Progress summary and criterion index", "anchor": "summary", "level": 0},
+        {"title": "Tracking matrix", "anchor": "matrix", "level": 0},
+    ]
     contents.append({"title": "Units: progress, declarations and sign-offs", "level": 0})
     contents += [
         entry(f"{u.unit.reference} {u.unit.title}", f"unit-{u.unit.pk}", 1) for u in content.units
@@ -91,7 +98,42 @@ def front_matter_context(
             refs.sort(key=lambda ref: (not ref["accepted"], ref["label"]))
             rows.append({"criterion": item.criterion, "status": item.status.label, "refs": refs})
         index.append({"unit": unit, "rows": rows})
-    return {"contents": contents, "index": index}
+    return {"contents": contents, "index": index, "matrix": tracking_matrix(index)}
+
+
+def tracking_matrix(index: list[dict]) -> list[dict[str, object]]:
+    """The criterion index turned into a grid per unit: criteria down, the evidence mapped to the
+    unit across (in evidence order), each cell the mapping's status letter. A unit with more
+    evidence than fits across a page gets several tables, MATRIX_COLUMNS evidence at a time."""
+    units = []
+    for block in index:
+        columns: dict[str, dict[str, object]] = {}
+        for row in block["rows"]:
+            for ref in row["refs"]:
+                columns.setdefault(ref["label"], {"label": ref["label"], "link": ref["link"]})
+        ordered = sorted(columns.values(), key=lambda column: int(str(column["label"])[1:]))
+        marks = [
+            (row, {ref["label"]: MATRIX_MARKS[ref["status"].lower()] for ref in row["refs"]})
+            for row in block["rows"]
+        ]
+        tables = []
+        for start in range(0, len(ordered), MATRIX_COLUMNS):
+            chunk = ordered[start : start + MATRIX_COLUMNS]
+            tables.append(
+                {
+                    "columns": chunk,
+                    "rows": [
+                        {
+                            "criterion": row["criterion"],
+                            "status": row["status"],
+                            "cells": [by_label.get(column["label"], "") for column in chunk],
+                        }
+                        for row, by_label in marks
+                    ],
+                }
+            )
+        units.append({"unit": block["unit"], "tables": tables})
+    return units
 
 
 def render_front_matter(

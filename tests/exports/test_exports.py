@@ -533,8 +533,10 @@ def test_links_in_the_contents_and_index_jump_to_the_pages_they_name(built: Buil
     assert index == starts
     bookmarks = pdf.bookmarks()
     (summary,) = pdf.pages_starting("Progress summary")
+    (matrix,) = pdf.pages_starting("Tracking matrix")
     assert set(pdf.link_targets(2)) == starts | {
         summary,
+        matrix,
         bookmarks[WWO],
         bookmarks[PDR],
         bookmarks["Appendix: witness statement.pdf"],
