@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from accounts.client_address import client_address
+from accounts.throttle import over_limit
 from exports import selectors, services
 from exports.access import get_export_for
 from exports.forms import ExportForm
@@ -82,12 +81,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"title": "Check a PDF portfolio", "code": code}
     status = 200
     if code:
-        # The default cache is shared by every process (settings.CACHES), so the limit holds
-        # however many web workers answer.
-        key = f"verify-attempts:{client_address(request)}"
-        cache.add(key, 0, timeout=60)
-        attempts = cache.incr(key)
-        if attempts > VERIFY_ATTEMPTS_PER_MINUTE:
+        if over_limit(request, "verify", VERIFY_ATTEMPTS_PER_MINUTE):
             context["limited"] = True
             status = 429
         else:

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.throttle import over_limit
 from portfolio.access import get_portfolio_for
 from portfolio.errors import ActionRefused
 from portfolio.forms import WitnessRequestForm, WitnessStatementForm
@@ -30,7 +31,10 @@ GONE = {
     "expired": ("This link has expired", 410),
     "revoked": ("This link has been withdrawn", 410),
     "unknown": ("This link is not recognised", 404),
+    "limited": ("Too many tries", 429),
 }
+# A witness opens their page a few times at most; an address trying many links is guessing.
+WITNESS_LINK_TRIES_PER_MINUTE = 30
 
 
 def _criteria_of(portfolio: Portfolio) -> object:
@@ -147,7 +151,10 @@ def _gone(request: HttpRequest, state: str) -> HttpResponse:
 
 @never_cache
 def witness_statement(request: HttpRequest, token: str) -> HttpResponse:
-    """The witness's page: who the learner is, what to describe, and the declaration."""
+    """The witness's page: who the learner is, what to describe, and the declaration. An
+    address trying link after link is slowed down before any link is looked up."""
+    if over_limit(request, "witness-link", WITNESS_LINK_TRIES_PER_MINUTE):
+        return _gone(request, "limited")
     try:
         witness_request = services.witness_request_for_link(token)
     except services.LinkGone as gone:

@@ -28,6 +28,7 @@ from portfolio.models import (
     WitnessStatement,
 )
 from portfolio.services import witness
+from portfolio.views.witness import WITNESS_LINK_TRIES_PER_MINUTE
 from qualifications.models import AssessmentCriterion
 from tests.files import jpeg_upload
 
@@ -509,3 +510,12 @@ def test_the_learners_statement_page_offers_mapping_but_no_edits_or_files(
     assert reverse("portfolio:evidence_delete", args=[evidence.pk]) not in page
     assert reverse("portfolio:file_upload", args=[evidence.pk]) not in page
     assert "Store manager" in page
+
+
+def test_an_address_trying_link_after_link_is_slowed_and_shown_nothing(client: Client) -> None:
+    for attempt in range(WITNESS_LINK_TRIES_PER_MINUTE):
+        url = reverse("portfolio:witness_statement", args=[f"guess-{attempt}"])
+        assert client.get(url).status_code == 404
+    response = client.get(reverse("portfolio:witness_statement", args=["guess-last"]))
+    assert response.status_code == 429
+    assert "Too many tries" in response.content.decode()
