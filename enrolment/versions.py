@@ -18,7 +18,11 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.notifications import notify
-from assessment.models import UnitDeclaration, UnitSignOff
+from assessment.models import Countersignature, UnitDeclaration, UnitSignOff
+from assessment.services.countersignatures import (
+    countersignatures_revoke_for_move,
+    withdrawn_by_move,
+)
 from enrolment.access import is_centre_admin
 from enrolment.services import EnrolmentRefused
 from portfolio.audit import audit_record
@@ -93,6 +97,7 @@ class MovePlan:
     choices_dropped: list[ChoiceOutcome]
     sign_offs: list[UnitSignOff]
     declarations: list[UnitDeclaration]
+    countersignatures: list[Countersignature]
     rule_problems: list[str]
 
 
@@ -170,6 +175,9 @@ def plan_move(portfolio: Portfolio, target: Qualification) -> MovePlan:
             UnitDeclaration.objects.filter(portfolio=portfolio)
             .exclude(unit_id__in=target_units)
             .select_related("unit")
+        ),
+        countersignatures=list(
+            withdrawn_by_move(portfolio, target).select_related("unit", "signed_by")
         ),
         rule_problems=choice_problems(
             rules, mandatory | {outcome.choice.unit.reference for outcome in kept}
@@ -258,6 +266,12 @@ def _move(actor: User, portfolio: Portfolio, target: Qualification) -> MovePlan:
     UnitChoice.objects.filter(pk__in=[o.choice.pk for o in plan.choices_dropped]).delete()
     portfolio.qualification = target
     portfolio.save(update_fields=["qualification"])
+    countersignatures_revoke_for_move(
+        actor=actor,
+        portfolio=portfolio,
+        target=target,
+        reason=f"The portfolio moved from {version_name(source)} to {version_name(target)}.",
+    )
     audit_record(
         actor=actor,
         action="portfolio.move_version",

@@ -3,8 +3,10 @@ the exact words they sign; and its revocation when the sign-off beneath it is re
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +18,7 @@ from assessment.models import Countersignature, Decision, IqaReview, Outcome, Un
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
 from portfolio.models import Portfolio
-from qualifications.models import Unit
+from qualifications.models import Qualification, QualificationUnit, Unit
 
 UNIT_COUNTERSIGNATURE = (
     "I, {iqa}, internal quality assurer, confirm that I have sampled the assessment of the unit "
@@ -178,23 +180,61 @@ def portfolio_countersign(*, actor: User, portfolio: Portfolio) -> Countersignat
 def countersignatures_revoke(*, actor: User, sign_off: UnitSignOff) -> list[Countersignature]:
     """A step of a sign-off's revocation, inside its transaction: the unit's countersignature
     and the portfolio's (no longer complete) go with it, each with its own audit entry."""
-    reason = f"The sign-off of {sign_off.unit.reference} was revoked: {sign_off.revoke_reason}"
-    revoked = list(
-        Countersignature.objects.select_for_update(of=("self",))
-        .select_related("unit")
-        .filter(portfolio_id=sign_off.portfolio_id, revoked_at__isnull=True)
-        .filter(Q(unit_id=sign_off.unit_id) | Q(unit__isnull=True))
+    return _revoke(
+        actor=actor,
+        portfolio=sign_off.portfolio,
+        which=Countersignature.objects.filter(
+            Q(unit_id=sign_off.unit_id) | Q(unit__isnull=True),
+            portfolio_id=sign_off.portfolio_id,
+            revoked_at__isnull=True,
+        ),
+        reason=f"The sign-off of {sign_off.unit.reference} was revoked: {sign_off.revoke_reason}",
+        at=sign_off.revoked_at,
     )
+
+
+def withdrawn_by_move(portfolio: Portfolio, target: Qualification) -> QuerySet[Countersignature]:
+    """The countersignatures moving the portfolio to the target version withdraws: the whole
+    portfolio's (it stood on the old version's rules) and those of units the target replaces. A
+    unit both versions share keeps its sign-off, and its countersignature with it."""
+    kept_units = QualificationUnit.objects.filter(qualification=target).values("unit_id")
+    return Countersignature.objects.filter(portfolio=portfolio, revoked_at__isnull=True).filter(
+        Q(unit__isnull=True) | ~Q(unit_id__in=kept_units)
+    )
+
+
+def countersignatures_revoke_for_move(
+    *, actor: User, portfolio: Portfolio, target: Qualification, reason: str
+) -> list[Countersignature]:
+    """A step of moving a portfolio to another version, inside its transaction."""
+    return _revoke(
+        actor=actor,
+        portfolio=portfolio,
+        which=withdrawn_by_move(portfolio, target),
+        reason=reason,
+        at=timezone.now(),
+    )
+
+
+def _revoke(
+    *,
+    actor: User,
+    portfolio: Portfolio,
+    which: QuerySet[Countersignature],
+    reason: str,
+    at: datetime,
+) -> list[Countersignature]:
+    revoked = list(which.select_for_update(of=("self",)).select_related("unit"))
     for countersignature in revoked:
         countersignature.revoked_by = actor
-        countersignature.revoked_at = sign_off.revoked_at
+        countersignature.revoked_at = at
         countersignature.revoke_reason = reason
         countersignature.save(update_fields=["revoked_by", "revoked_at", "revoke_reason"])
         audit_record(
             actor=actor,
             action="countersignature.revoke",
             obj=countersignature,
-            portfolio=sign_off.portfolio,
+            portfolio=portfolio,
             changes={
                 "unit": countersignature.unit.reference
                 if countersignature.unit_id

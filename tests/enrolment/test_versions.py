@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from accounts.models import Notification, User
 from assessment import services as assessment
-from assessment.models import Decision, Outcome, UnitSignOff
+from assessment.models import Countersignature, Decision, Outcome, UnitSignOff
 from assessment.progress import portfolio_progress
 from enrolment import versions
 from enrolment.services import EnrolmentRefused
@@ -529,3 +529,35 @@ def test_evidence_left_on_an_earlier_version_is_listed_on_the_portfolio_page(
     section = page[start : page.index("</section>", start)]
     assert "EX-RET-A2 version 1" in section
     assert section.count("Customer service observation</a> (accepted)") == 2
+
+
+def test_the_move_withdraws_the_iqas_countersignatures_which_stood_on_the_old_version(
+    ada: User, iris: User, ben_v1: Portfolio, v2: Qualification
+) -> None:
+    # Written directly: what matters here is what the move does to a countersignature in force.
+    whole = Countersignature.objects.create(portfolio=ben_v1, signed_by=iris, wording="Complete.")
+    unit = Countersignature.objects.create(
+        portfolio=ben_v1,
+        unit=Unit.objects.get(reference="EX-RET-A2", version="1"),
+        signed_by=iris,
+        wording="Unit checked.",
+    )
+
+    shared = Unit.objects.filter(qualification_links__qualification=v2).get(
+        qualification_links__qualification=ben_v1.qualification, reference="EX-RET-A1"
+    )
+    kept = Countersignature.objects.create(
+        portfolio=ben_v1, unit=shared, signed_by=iris, wording="Unit checked."
+    )
+    preview = versions.plan_move(ben_v1, v2)
+    assert {c.pk for c in preview.countersignatures} == {whole.pk, unit.pk}
+
+    versions.portfolio_move(actor=ada, portfolio=ben_v1, target=v2)
+
+    for countersignature in (whole, unit):
+        countersignature.refresh_from_db()
+        assert countersignature.revoked_by == ada
+        assert "moved from" in countersignature.revoke_reason
+    kept.refresh_from_db()
+    assert kept.revoked_at is None  # a unit both versions share keeps its countersignature
+    assert AuditEntry.objects.filter(action="countersignature.revoke").count() == 2
