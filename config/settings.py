@@ -214,6 +214,12 @@ EXPORT_MAX_SECONDS = env_int("EXPORT_MAX_SECONDS", 900, minimum=10)
 EXPORT_MAX_MEMORY_MB = env_int("EXPORT_MAX_MEMORY_MB", 1536, minimum=64)
 EXPORT_MAX_UNFINISHED_PER_PORTFOLIO = env_int("EXPORT_MAX_UNFINISHED_PER_PORTFOLIO", 1, minimum=1)
 EXPORT_MAX_UNFINISHED_PER_PERSON = env_int("EXPORT_MAX_UNFINISHED_PER_PERSON", 3, minimum=1)
+# Every exported PDF is signed (PAdES) with this key and certificate, PEM files readable by the
+# worker; the key may be encrypted with PDF_SIGNING_KEY_PASSPHRASE. Unset, a self-signed
+# development certificate is made under VAR_DIR/signing. See README, "Signing PDF portfolios".
+PDF_SIGNING_KEY = env_str("PDF_SIGNING_KEY")
+PDF_SIGNING_CERTIFICATE = env_str("PDF_SIGNING_CERTIFICATE")
+PDF_SIGNING_KEY_PASSPHRASE = env_str("PDF_SIGNING_KEY_PASSPHRASE")
 NOTIFICATION_DIGEST_MINUTES = env_int("NOTIFICATION_DIGEST_MINUTES", 10, minimum=0)
 # How long a witness's emailed link to give testimony works before it must be sent again.
 WITNESS_LINK_DAYS = env_int("WITNESS_LINK_DAYS", 14, minimum=1)

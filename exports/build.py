@@ -22,6 +22,7 @@ from exports.pdf.render import prune_cache
 from exports.pdf.sections import BOOKMARK_GROUPS, NumberedFile, render_sections
 from exports.pdf.stamp import stamp
 from exports.selectors import latest_audit_id
+from exports.signing import sign
 from portfolio.models import Portfolio
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,12 @@ def build(export: PortfolioExport, *, report: Report | None = None) -> None:
         metadata=_metadata(content),
         groups=BOOKMARK_GROUPS,
     )
-    pdf = stamp(document, header=content.header, fetcher=fetcher)
+    pdf = sign(
+        stamp(document, header=content.header, fetcher=fetcher),
+        reason=f"Evidence portfolio of {content.portfolio.learner.full_name}, verification code "
+        f"{content.export.verification_code}",
+        location=content.portfolio.centre.name,
+    )
 
     _store(
         export,
