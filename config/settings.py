@@ -220,6 +220,8 @@ EXPORT_MAX_UNFINISHED_PER_PERSON = env_int("EXPORT_MAX_UNFINISHED_PER_PERSON", 3
 PDF_SIGNING_KEY = env_str("PDF_SIGNING_KEY")
 PDF_SIGNING_CERTIFICATE = env_str("PDF_SIGNING_CERTIFICATE")
 PDF_SIGNING_KEY_PASSPHRASE = env_str("PDF_SIGNING_KEY_PASSPHRASE")
+# The largest file /verify/ accepts to check (browsers that can hash the file send only that).
+VERIFY_MAX_FILE_MB = env_int("VERIFY_MAX_FILE_MB", 200, minimum=1)
 NOTIFICATION_DIGEST_MINUTES = env_int("NOTIFICATION_DIGEST_MINUTES", 10, minimum=0)
 # How long a witness's emailed link to give testimony works before it must be sent again.
 WITNESS_LINK_DAYS = env_int("WITNESS_LINK_DAYS", 14, minimum=1)

@@ -77,7 +77,12 @@ def build(export: PortfolioExport, *, report: Report | None = None) -> None:
         groups=BOOKMARK_GROUPS,
     )
     pdf = sign(
-        stamp(document, header=content.header, fetcher=fetcher),
+        stamp(
+            document,
+            header=content.header,
+            code=content.export.verification_code,
+            fetcher=fetcher,
+        ),
         reason=f"Evidence portfolio of {content.portfolio.learner.full_name}, verification code "
         f"{content.export.verification_code}",
         location=content.portfolio.centre.name,

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from accounts.throttle import over_limit
-from exports import selectors, services
+from exports import selectors, services, verification
 from exports.access import get_export_for
-from exports.forms import ExportForm
+from exports.forms import ExportForm, VerifyFileForm
 from exports.models import ExportState
 from portfolio.access import get_portfolio_for
 from portfolio.errors import ActionRefused
@@ -74,20 +74,28 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """Public: anyone holding a PDF checks its verification code. A wrong code reveals nothing."""
+    """Public: anyone holding a PDF checks it by its verification code (GET), by the SHA-256
+    their browser computed of it (POST `sha256`: the file stays with them), or by sending the
+    file (POST `file`). A wrong code or an unknown file reveals nothing."""
     code = request.GET.get("code", "").strip()[:40]
-    context: dict[str, object] = {"title": "Check a PDF portfolio", "code": code}
-    status = 200
+    form = VerifyFileForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"title": "Check a PDF portfolio", "code": code, "form": form}
+    asked = bool(code) or request.method == "POST"
+    if asked and over_limit(request, "verify", VERIFY_ATTEMPTS_PER_MINUTE):
+        context["limited"] = True
+        return render(request, "exports/verify.html", context, status=429)
     if code:
-        if over_limit(request, "verify", VERIFY_ATTEMPTS_PER_MINUTE):
-            context["limited"] = True
-            status = 429
+        context["export"] = selectors.verified_export(services.normalise_code(code))
+        context["checked"] = True
+    elif request.method == "POST" and form.is_valid():
+        if uploaded := form.cleaned_data.get("file"):
+            context["check"] = verification.check_file(uploaded)
+            context["by_file"] = True
         else:
-            context["export"] = selectors.verified_export(services.normalise_code(code))
-            context["checked"] = True
-    return render(request, "exports/verify.html", context, status=status)
+            context["check"] = verification.check_fingerprint(form.cleaned_data["sha256"])
+    return render(request, "exports/verify.html", context)
 
 
 @login_required

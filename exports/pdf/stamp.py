@@ -1,5 +1,6 @@
-"""Page furniture: the running header and "Page X of Y" stamped on every page at the end,
-once the page count is known, drawn by WeasyPrint so it matches the sections' type."""
+"""Page furniture: the running header, and a footer of the verification code and "Page X of Y",
+stamped on every page at the end, once the page count is known, drawn by WeasyPrint so it
+matches the sections' type."""
 
 from __future__ import annotations
 
@@ -12,17 +13,23 @@ from weasyprint import HTML
 from exports.pdf.fetcher import ExportFetcher
 
 
-def page_furniture(header: str, pages: int, fetcher: ExportFetcher) -> bytes:
-    """An overlay of as many pages as the document, carrying only header and page numbers."""
+def page_furniture(header: str, code: str, pages: int, fetcher: ExportFetcher) -> bytes:
+    """An overlay of as many pages as the document, carrying only header and footer."""
     html = render_to_string(
-        "exports/pdf/page_furniture.html", {"header": header, "pages": range(pages)}
+        "exports/pdf/page_furniture.html",
+        # Inside a CSS string: the code is letters, digits and hyphens, and nothing else passes.
+        {
+            "header": header,
+            "footer": "Verification code " + "".join(c for c in code if c.isalnum() or c == "-"),
+            "pages": range(pages),
+        },
     )
     return HTML(string=html, base_url="export:", url_fetcher=fetcher).write_pdf()
 
 
-def stamp(document: PdfWriter, *, header: str, fetcher: ExportFetcher) -> bytes:
+def stamp(document: PdfWriter, *, header: str, code: str, fetcher: ExportFetcher) -> bytes:
     """Merge the page furniture onto every page of the document, and write the finished PDF."""
-    overlay = PdfReader(io.BytesIO(page_furniture(header, len(document.pages), fetcher)))
+    overlay = PdfReader(io.BytesIO(page_furniture(header, code, len(document.pages), fetcher)))
     for page, furniture in zip(document.pages, overlay.pages, strict=True):
         page.merge_page(furniture)
     output = io.BytesIO()

@@ -90,3 +90,13 @@ def _blank_pdf() -> bytes:
     writer.add_blank_page(595, 842)
     writer.write(output := io.BytesIO())
     return output.getvalue()
+
+
+def test_every_page_footer_carries_the_verification_code_and_page_of_pages(
+    asha: User, amy_portfolio: Portfolio
+) -> None:
+    export, pdf = export_now(asha, amy_portfolio)
+    total = len(pdf.pages)
+    for number, text in enumerate(pdf.pages, start=1):
+        assert f"Verification code {export.verification_code}" in text
+        assert f"Page {number} of {total}" in text
