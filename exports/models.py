@@ -64,6 +64,8 @@ class PortfolioExport(models.Model):
         # model changed only Django's state, never the data.
         db_table = "portfolio_portfolioexport"
         ordering = ["-requested_at", "-pk"]
+        # /verify/ finds an issued file by its fingerprint.
+        indexes = [models.Index(fields=["sha256"], name="export_sha256")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(scope__in=ExportScope.values), name="export_scope_known"
