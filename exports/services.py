@@ -56,9 +56,15 @@ def _refuse_too_many_unfinished(*, actor: User, portfolio: Portfolio) -> None:
 
 @transaction.atomic
 def export_request(
-    *, actor: User, portfolio: Portfolio, scope: str, unit: Unit | None = None
+    *,
+    actor: User,
+    portfolio: Portfolio,
+    scope: str,
+    unit: Unit | None = None,
+    background: bool = True,
 ) -> PortfolioExport:
-    """Queue a PDF of the portfolio; the task worker renders it."""
+    """Queue a PDF of the portfolio; the task worker renders it (unless `background` is off:
+    then the caller builds it, as `manage.py export_portfolio` does)."""
     if scope not in ExportScope.values:
         raise ActionRefused(
             "Choose what to include: the whole portfolio, one unit, or accepted evidence."
@@ -86,5 +92,6 @@ def export_request(
         portfolio=portfolio,
         changes={"scope": scope, "unit": unit.reference if unit else None},
     )
-    transaction.on_commit(lambda: build_export.enqueue(export.pk))
+    if background:
+        transaction.on_commit(lambda: build_export.enqueue(export.pk))
     return export
