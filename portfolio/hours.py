@@ -46,6 +46,12 @@ class Pace:
         return min(100, round(100 * self.confirmed / self.planned)) if self.planned else 0
 
 
+def hours_text(value: Decimal) -> str:
+    """7.50 → "7.5", 8.00 → "8": hours as people write them."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _two_places(value: Decimal) -> Decimal:
     return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 

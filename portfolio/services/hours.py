@@ -21,6 +21,7 @@ from accounts.notifications import notify
 from portfolio.access import can_confirm_hours, can_edit
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
+from portfolio.hours import hours_text
 from portfolio.models import Evidence, OffTheJobEntry, OffTheJobStatus, Portfolio
 
 HOURS_IN_A_DAY = Decimal(24)
@@ -56,12 +57,6 @@ def _lock_entry(entry: OffTheJobEntry) -> tuple[OffTheJobEntry, Portfolio]:
 
 def _day(value: datetime.date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
-
-
-def hours_text(value: Decimal) -> str:
-    """7.50 → "7.5", 8.00 → "8": hours as people write them."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _check(
