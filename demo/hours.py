@@ -31,6 +31,11 @@ TRAINING = (
 )
 
 
+def _weekday(day: datetime.date) -> datetime.date:
+    """The day itself, or the Friday before a weekend: training happens in working hours."""
+    return day - datetime.timedelta(days=max(0, day.weekday() - 4))
+
+
 def seed_amy_apprenticeship(people: dict[str, User], portfolio: Portfolio) -> None:
     amy, eve = people["amy"], people["eve"]
     if portfolio.off_the_job_planned_hours is None:
@@ -47,7 +52,7 @@ def seed_amy_apprenticeship(people: dict[str, User], portfolio: Portfolio) -> No
             entry = hours.hours_log(
                 actor=amy,
                 portfolio=portfolio,
-                date=max(portfolio.start_date, today - datetime.timedelta(days=days_ago)),
+                date=max(portfolio.start_date, _weekday(today - datetime.timedelta(days=days_ago))),
                 hours=Decimal(hours_done),
                 activity=activity,
             )

@@ -340,11 +340,11 @@ def test_the_hours_page_runs_a_fixed_number_of_queries(
     url = reverse("portfolio:hours_list", args=[apprenticeship.pk])
     client = client_for(eve)
     log(apprenticeship, "1", day=YESTERDAY)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         client.get(url)
     for days in range(2, 30):
         services.hours_confirm(
             actor=eve, entry=log(apprenticeship, "1", day=TODAY - datetime.timedelta(days=days))
         )
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         client.get(url)
