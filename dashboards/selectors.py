@@ -21,8 +21,10 @@ from assessment.progress import signed_off_units
 from assessment.selectors import QueueCounts, centre_assessors, queue_counts
 from cohorts.models import Cohort
 from dashboards.rag import RAG_ORDER, Rag, rag_status
+from portfolio.hours import Pace
 from portfolio.models import AuditEntry, Portfolio
 from portfolio.progress import criteria_met_by_unit
+from portfolio.selectors import off_the_job_paces
 from portfolio.units import unit_ids_by_pair, unit_ids_by_portfolio
 from qualifications.models import Qualification, Unit
 from qualifications.rules import Rules, is_complete, rules_status
@@ -40,6 +42,12 @@ class LearnerRow:
     referrals: int = 0
     last_activity: datetime.datetime | None = None
     rag: Rag = Rag.GREEN
+    # An apprentice's off-the-job hours against their plan (None for anyone else).
+    hours_pace: Pace | None = None
+
+    @property
+    def hours_behind(self) -> bool:
+        return self.hours_pace is not None and self.hours_pace.behind
 
     @property
     def percent_met(self) -> int:
@@ -131,15 +139,17 @@ def measures(portfolios: QuerySet[Portfolio], pairs: list[tuple[int, int]]) -> M
 
 
 def learner_rows(portfolios: QuerySet[Portfolio]) -> list[LearnerRow]:
-    """One row per portfolio with its progress measures and RAG; eight queries."""
+    """One row per portfolio with its progress measures and RAG; eight queries, and one more
+    for apprentices' off-the-job hours when the group has any."""
     items = list(portfolios.select_related("learner", "assessor", "qualification", "cohort"))
     found = measures(
         Portfolio.objects.filter(pk__in=[p.pk for p in items]),
         [(p.pk, p.qualification_id) for p in items],
     )
+    paces = off_the_job_paces(items)
     rows = []
     for portfolio in items:
-        row = LearnerRow(portfolio=portfolio)
+        row = LearnerRow(portfolio=portfolio, hours_pace=paces.get(portfolio.pk))
         found.fill(
             row,
             portfolio.pk,

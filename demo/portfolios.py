@@ -23,6 +23,7 @@ from assessment.services import DecisionRequest, Vacsr
 from assessment.services.units import choose_unit
 from cohorts.models import Cohort
 from demo.credentials import seed_demo_credentials
+from demo.hours import seed_amy_apprenticeship
 from demo.people import DEMO_CENTRE
 from demo.records import seed_amy_records
 from portfolio import services
@@ -151,6 +152,8 @@ def seed_demo_portfolios() -> list[Portfolio]:
         seed_amy_records(people["amy"], amy_ocr)
     if amy_ocr is not None and not amy_ocr.witness_requests.exists():
         _seed_amy_witness(people["amy"], people["asha"], amy_ocr)
+    if amy_ocr is not None:
+        seed_amy_apprenticeship(people, amy_ocr)
     amy_example = next(
         (
             p

@@ -88,6 +88,16 @@ register(
     ),
     AuditAction("portfolio.reassign", "Changed the assessor or tutor"),
     AuditAction(
+        "portfolio.apprenticeship",
+        "Changed the apprenticeship settings",
+        details=before_after(
+            apprenticeship=Field("Apprenticeship"),
+            employer=Field("Employer contact"),
+            planned_hours=Field("Planned off-the-job hours"),
+            new_account=Field("New account with an invitation"),
+        ),
+    ),
+    AuditAction(
         "portfolio.move_version",
         "Moved the portfolio to another version of its qualification",
         details=version_moved,

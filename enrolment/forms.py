@@ -198,3 +198,63 @@ class IntakeUploadForm(forms.Form):
             raise forms.ValidationError(NOT_UTF8)
         self.cleaned_data["text"] = text
         return uploaded
+
+
+class ApprenticeshipForm(forms.Form):
+    """Whether the portfolio is an apprenticeship, its employer contact and planned hours."""
+
+    is_apprenticeship = forms.BooleanField(
+        label="This portfolio is an apprenticeship", required=False
+    )
+    planned_hours = forms.IntegerField(
+        label="Planned off-the-job hours",
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        help_text="The total over the whole apprenticeship, in whole hours.",
+        error_messages={
+            "invalid": "Enter the planned hours as a whole number, such as 278.",
+            "min_value": "Enter the planned off-the-job hours, a whole number more than 0.",
+            "max_value": "That is more hours than an apprenticeship plans; check the number.",
+        },
+    )
+    employer = PersonChoiceField(
+        label="Employer contact",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="None, or a new one named below",
+        help_text="The apprentice’s line manager, who confirms their off-the-job hours.",
+    )
+    new_employer_name = FreeTextField(
+        label="Or a new employer contact’s name", max_length=NAME_MAX_LENGTH, required=False
+    )
+    new_employer_email = forms.EmailField(
+        label="Their email address",
+        max_length=EMAIL_MAX_LENGTH,
+        required=False,
+        help_text="They are emailed a link to choose a password.",
+    )
+
+    def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = centre_people(centre_id, Role.EMPLOYER).order_by(
+            "full_name"
+        )
+
+    def clean_new_employer_name(self) -> str:
+        return _not_a_formula(" ".join(self.cleaned_data["new_employer_name"].split()))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        name, email = cleaned.get("new_employer_name"), cleaned.get("new_employer_email")
+        if name and not email and "new_employer_email" not in self.errors:
+            self.add_error("new_employer_email", "Enter the new employer contact’s email address.")
+        if email and not name:
+            self.add_error("new_employer_name", "Enter the new employer contact’s name.")
+        needs_hours = cleaned.get("is_apprenticeship") and not cleaned.get("planned_hours")
+        if needs_hours and "planned_hours" not in self.errors:
+            self.add_error(
+                "planned_hours",
+                "Enter the planned off-the-job hours, a whole number more than 0.",
+            )
+        return cleaned

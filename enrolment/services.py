@@ -373,6 +373,121 @@ def portfolio_reassign(
     return portfolio
 
 
+@dataclass(frozen=True)
+class NewPerson:
+    """Someone to be given an account: a name and an email address."""
+
+    full_name: str
+    email: str
+
+
+def _employer_contact(actor: User, employer: User | None, new: NewPerson | None) -> tuple:
+    """The employer contact chosen, or the account made for a new one: (person, created)."""
+    if employer is not None:
+        if not holds_role_at(actor.centre_id, Role.EMPLOYER, employer):
+            raise EnrolmentRefused("Choose an employer contact of this centre.", field="employer")
+        return employer, False
+    if new is None:
+        return None, False
+    email = normalise_email(new.email)
+    existing = people_by_email([email]).get(email)
+    if existing is not None:
+        if existing.centre_id != actor.centre_id:
+            raise EnrolmentRefused(
+                "That email address belongs to someone at another centre; use another.",
+                field="new_employer_email",
+            )
+        if not holds_role_at(actor.centre_id, Role.EMPLOYER, existing):
+            Membership.objects.create(user=existing, role=Role.EMPLOYER)
+        return existing, False
+    user = User(email=email, full_name=normalise_name(new.full_name), centre=actor.centre)
+    user.set_unusable_password()
+    user.save()
+    Membership.objects.create(user=user, role=Role.EMPLOYER)
+    return user, True
+
+
+@transaction.atomic
+def portfolio_apprenticeship(
+    *,
+    actor: User,
+    portfolio: Portfolio,
+    is_apprenticeship: bool,
+    planned_hours: int | None,
+    employer: User | None = None,
+    new_employer: NewPerson | None = None,
+) -> Portfolio:
+    """Make the portfolio an apprenticeship (or not), with its employer contact (an existing
+    one, or a new account invited by email) and its planned off-the-job hours."""
+    _require_centre_admin(actor)
+    portfolio = (
+        Portfolio.objects.select_for_update(of=("self",))
+        .select_related("learner", "qualification", "employer")
+        .get(pk=portfolio.pk)
+    )
+    if portfolio.centre_id != actor.centre_id:
+        raise EnrolmentRefused("Only this centre’s portfolios can be changed.")
+    if employer is not None and new_employer is not None:
+        raise EnrolmentRefused(
+            "Choose an existing employer contact or name a new one, not both.", field="employer"
+        )
+    created = False
+    if not is_apprenticeship:
+        if portfolio.off_the_job_entries.exists():
+            raise EnrolmentRefused(
+                "Off-the-job hours have been logged on this portfolio, so it stays an "
+                "apprenticeship.",
+                field="is_apprenticeship",
+            )
+        employer, planned_hours = None, None
+    else:
+        if planned_hours is None or planned_hours <= 0:
+            raise EnrolmentRefused(
+                "Enter the planned off-the-job hours, a whole number more than 0.",
+                field="planned_hours",
+            )
+        employer, created = _employer_contact(actor, employer, new_employer)
+    before = {
+        "apprenticeship": portfolio.is_apprenticeship,
+        "employer": str(portfolio.employer) if portfolio.employer else None,
+        "planned_hours": portfolio.off_the_job_planned_hours,
+    }
+    after = {
+        "apprenticeship": is_apprenticeship,
+        "employer": str(employer) if employer else None,
+        "planned_hours": planned_hours,
+    }
+    if before == after:
+        return portfolio
+    employer_changed = portfolio.employer_id != (employer.pk if employer else None)
+    portfolio.is_apprenticeship = is_apprenticeship
+    portfolio.employer = employer
+    portfolio.off_the_job_planned_hours = planned_hours
+    portfolio.save(update_fields=["is_apprenticeship", "employer", "off_the_job_planned_hours"])
+    audit_record(
+        actor=actor,
+        action="portfolio.apprenticeship",
+        obj=portfolio,
+        portfolio=portfolio,
+        changes={
+            "before": before,
+            "after": after | ({"new_account": True} if created else {}),
+        },
+    )
+    if created:
+        invite_on_commit([employer])
+    if employer is not None and employer_changed:
+        notify(
+            recipient=employer,
+            message=(
+                f"{actor} named you the employer contact for {portfolio.learner}’s "
+                f"apprenticeship ({portfolio.qualification})."
+            ),
+            link=reverse("assessment:portfolio_detail", args=[portfolio.pk]),
+        )
+    return portfolio
+
+
 # The CSV intake ------------------------------------------------------------------------------
 
 

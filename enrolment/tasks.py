@@ -25,7 +25,8 @@ INVITATIONS_PER_TASK = 200
 
 
 def invite_on_commit(users: Sequence[User]) -> None:
-    """Mail each new learner a link to choose a password, once the enrolment is committed."""
+    """Mail each new learner (or employer contact) a link to choose a password, once the
+    enrolment is committed."""
     ids = [user.pk for user in users]
     if not ids:
         return
@@ -56,7 +57,13 @@ def send_invitations(user_ids: list[int]) -> int:
     people = (
         User.objects.filter(pk__in=user_ids, is_active=True, last_login__isnull=True)
         .select_related("centre")
-        .prefetch_related(Prefetch("portfolios", queryset=portfolios))
+        .prefetch_related(
+            Prefetch("portfolios", queryset=portfolios),
+            Prefetch(
+                "apprentice_portfolios",
+                queryset=portfolios.select_related("learner").filter(is_apprenticeship=True),
+            ),
+        )
     )
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
     invitations = [
@@ -67,6 +74,7 @@ def send_invitations(user_ids: list[int]) -> int:
                 {
                     "learner": person,
                     "qualifications": [p.qualification for p in person.portfolios.all()],
+                    "apprentices": [p.learner for p in person.apprentice_portfolios.all()],
                     "link": invitation_link(person),
                     "days": days,
                     "sign_in": f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:login')}",

@@ -15,5 +15,10 @@ urlpatterns = [
     path("learners/import/check/", enrolment.intake_preview, name="intake_preview"),
     path("learners/import/done/", enrolment.intake_result, name="intake_result"),
     path("portfolios/<int:pk>/reassign/", enrolment.portfolio_reassign, name="portfolio_reassign"),
+    path(
+        "portfolios/<int:pk>/apprenticeship/",
+        enrolment.portfolio_apprenticeship,
+        name="portfolio_apprenticeship",
+    ),
     path("portfolios/<int:pk>/version/", enrolment.portfolio_version, name="portfolio_version"),
 ]

@@ -16,7 +16,13 @@ from assessment.selectors import newer_version
 from enrolment import selectors, versions
 from enrolment import services as enrolment
 from enrolment.access import get_cohort_to_manage, get_portfolio_to_manage, require_centre_admin
-from enrolment.forms import CohortForm, EnrolForm, IntakeUploadForm, ReassignForm
+from enrolment.forms import (
+    ApprenticeshipForm,
+    CohortForm,
+    EnrolForm,
+    IntakeUploadForm,
+    ReassignForm,
+)
 from enrolment.intake_check import check_intake_text
 from enrolment.intake_file import ALL_COLUMNS, COLUMNS, OPTIONAL_UNITS, parse_intake_text
 from enrolment.services import EnrolmentRefused
@@ -150,6 +156,47 @@ def portfolio_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
     }
     return render(request, "enrolment/reassign_form.html", context)
+
+
+@login_required
+def portfolio_apprenticeship(request: HttpRequest, pk: int) -> HttpResponse:
+    portfolio = get_portfolio_to_manage(request.user, pk)
+    form = ApprenticeshipForm(
+        request.POST or None,
+        centre_id=request.user.centre_id,
+        initial={
+            "is_apprenticeship": portfolio.is_apprenticeship,
+            "planned_hours": portfolio.off_the_job_planned_hours,
+            "employer": portfolio.employer_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_employer = (
+            enrolment.NewPerson(data["new_employer_name"], data["new_employer_email"])
+            if data["new_employer_email"]
+            else None
+        )
+        try:
+            portfolio = enrolment.portfolio_apprenticeship(
+                actor=request.user,
+                portfolio=portfolio,
+                is_apprenticeship=data["is_apprenticeship"],
+                planned_hours=data["planned_hours"],
+                employer=data["employer"],
+                new_employer=new_employer,
+            )
+        except EnrolmentRefused as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"Saved the apprenticeship settings of {portfolio.learner}.")
+            return redirect("enrolment:learner_list")
+    context = {
+        "title": f"Apprenticeship: {portfolio.learner}",
+        "portfolio": portfolio,
+        "form": form,
+    }
+    return render(request, "enrolment/apprenticeship_form.html", context)
 
 
 @login_required

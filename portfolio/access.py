@@ -11,13 +11,37 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
-from portfolio.models import AssessorRecord, Evidence, EvidenceFile, Mapping, Portfolio
+from accounts.models import Role, User
+from portfolio.models import (
+    AssessorRecord,
+    Evidence,
+    EvidenceFile,
+    Mapping,
+    OffTheJobEntry,
+    Portfolio,
+)
 
 
 def can_edit(user: User, portfolio: Portfolio) -> bool:
     """Only the learner changes their own portfolio's evidence and mappings."""
     return user.is_authenticated and portfolio.learner_id == user.pk
+
+
+def is_employer_of(user: User, portfolio: Portfolio) -> bool:
+    """The apprentice's employer contact, while they hold the role and it is an apprenticeship."""
+    return (
+        user.is_authenticated
+        and portfolio.is_apprenticeship
+        and portfolio.employer_id == user.pk
+        and user.has_role(Role.EMPLOYER)
+    )
+
+
+def can_confirm_hours(user: User, portfolio: Portfolio) -> bool:
+    """The employer contact or the portfolio's assessor confirms or queries off-the-job hours."""
+    return is_employer_of(user, portfolio) or (
+        user.is_authenticated and portfolio.assessor_id == user.pk and user.has_role(Role.ASSESSOR)
+    )
 
 
 def _checked[T](obj: T, portfolio: Portfolio, user: User, write: bool) -> T:
@@ -35,7 +59,7 @@ def _not_assessor_record(evidence_id: int, write: bool) -> None:
 
 def get_portfolio_for(user: User, pk: int, *, write: bool = False) -> Portfolio:
     queryset = Portfolio.objects.visible_to(user).select_related(
-        "learner", "qualification__awarding_body", "assessor", "tutor", "cohort"
+        "learner", "qualification__awarding_body", "assessor", "tutor", "cohort", "employer"
     )
     portfolio = get_object_or_404(queryset, pk=pk)
     return _checked(portfolio, portfolio, user, write)
@@ -66,3 +90,11 @@ def get_file_for(user: User, pk: int, *, write: bool = False) -> EvidenceFile:
     evidence_file = get_object_or_404(queryset, pk=pk)
     _not_assessor_record(evidence_file.evidence_id, write)
     return _checked(evidence_file, evidence_file.evidence.portfolio, user, write)
+
+
+def get_off_the_job_entry_for(user: User, pk: int) -> OffTheJobEntry:
+    """An entry on a portfolio the person sees; what they may do with it the services decide."""
+    queryset = OffTheJobEntry.objects.visible_to(user).select_related(
+        "portfolio__learner", "portfolio__qualification", "evidence"
+    )
+    return get_object_or_404(queryset, pk=pk)

@@ -109,3 +109,19 @@ register(
         "witness.submit", "Gave a witness statement", details=witness_details, by=by_witness
     ),
 )
+
+HOURS_FIELDS = {
+    "date": Field("Date", day),
+    "hours": Field("Hours"),
+    "activity": Field("What they did", quoted),
+    "evidence": Field("Linked evidence", quoted),
+    "reason": Field("Query", quoted),
+}
+hours_details = before_after(**HOURS_FIELDS)
+
+register(
+    AuditAction("hours.log", "Logged off-the-job hours", details=hours_details),
+    AuditAction("hours.correct", "Corrected off-the-job hours", details=hours_details),
+    AuditAction("hours.confirm", "Confirmed off-the-job hours", details=hours_details),
+    AuditAction("hours.query", "Queried off-the-job hours", details=hours_details),
+)

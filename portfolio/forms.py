@@ -196,3 +196,67 @@ class WitnessStatementForm(forms.Form):
                 "The date cannot be in the future. Enter the day you saw it."
             )
         return value
+
+
+class EmployerStatementForm(WitnessStatementForm):
+    """The witness statement, written by the employer contact from their account: the same
+    questions and declaration, with their job title and relationship (their name and email are
+    their account's)."""
+
+    job_title = FreeTextField(label="Your job title", max_length=200)
+    relationship = FreeTextField(
+        label="Your relationship to the apprentice",
+        max_length=200,
+        help_text="For example “line manager for two years”.",
+    )
+    field_order = [
+        "job_title",
+        "relationship",
+        "observed",
+        "observed_on",
+        "activities",
+        "signed_name",
+        "declared",
+    ]
+
+
+class OffTheJobForm(forms.Form):
+    """One day's off-the-job training; the service checks the rules and says what is wrong."""
+
+    date = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the date of the training, such as 24/11/2026."},
+    )
+    hours = forms.DecimalField(
+        label="Hours",
+        help_text="Up to two decimal places: 1.5 for an hour and a half.",
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "max": "24"}),
+        error_messages={"invalid": "Enter the hours as a number, such as 1.5."},
+    )
+    activity = FreeTextField(
+        label="What you did",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The training: a course, shadowing, study, a workshop, and what it covered.",
+    )
+    evidence = forms.ModelChoiceField(
+        label="Linked evidence (optional)",
+        queryset=Evidence.objects.none(),
+        required=False,
+        empty_label="None",
+    )
+
+    def __init__(self, *args: Any, portfolio: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["evidence"].queryset = portfolio.evidence.order_by("-activity_date", "title")
+
+
+class OffTheJobQueryForm(forms.Form):
+    reason = FreeTextField(
+        label="What is wrong with this entry?",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The apprentice sees this, corrects the entry and sends it again.",
+    )

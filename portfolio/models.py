@@ -66,6 +66,10 @@ class Portfolio(models.Model):
         blank=True,
         verbose_name="employer contact",
     )
+    # The off-the-job training hours the apprenticeship plans for (none when not one).
+    off_the_job_planned_hours = models.PositiveIntegerField(
+        "planned off-the-job hours", null=True, blank=True
+    )
     start_date = models.DateField()
     planned_end_date = models.DateField()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -81,6 +85,11 @@ class Portfolio(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_end_date__gte=models.F("start_date")),
                 name="portfolio_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(off_the_job_planned_hours__isnull=True)
+                | Q(off_the_job_planned_hours__gt=0),
+                name="portfolio_planned_hours_positive",
             ),
         ]
 
@@ -484,8 +493,13 @@ class WitnessStatement(models.Model):
     evidence = models.OneToOneField(
         Evidence, on_delete=models.CASCADE, related_name="witness_statement"
     )
+    # Asked for by a link (request), or written by the apprentice's employer contact from
+    # their own account (author): exactly one of the two.
     request = models.OneToOneField(
-        WitnessRequest, on_delete=models.PROTECT, related_name="statement"
+        WitnessRequest, on_delete=models.PROTECT, related_name="statement", null=True, blank=True
+    )
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     witness_name = models.CharField(max_length=200)
     witness_job_title = models.CharField(max_length=200)
@@ -496,5 +510,86 @@ class WitnessStatement(models.Model):
     signed_name = models.CharField(max_length=200)
     signed_at = models.DateTimeField()
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request__isnull=True, author__isnull=False)
+                | Q(request__isnull=False, author__isnull=True),
+                name="witness_statement_by_link_or_account",
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"Witness statement by {self.witness_name}"
+
+
+class OffTheJobStatus(models.TextChoices):
+    LOGGED = "logged", "Waiting to be confirmed"
+    QUERIED = "queried", "Queried"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class OffTheJobEntryQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> OffTheJobEntryQuerySet:
+        return self.filter(portfolio__in=Portfolio.objects.visible_to(user))
+
+
+class OffTheJobEntry(models.Model):
+    """Off-the-job training an apprentice logged: a day, its hours and what they did, confirmed
+    by their employer contact or assessor (then fixed) or queried back to them with a reason."""
+
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, related_name="off_the_job_entries"
+    )
+    date = models.DateField("date")
+    hours = models.DecimalField("hours", max_digits=4, decimal_places=2)
+    activity = models.TextField("what you did", max_length=2_000)
+    evidence = models.ForeignKey(
+        Evidence,
+        on_delete=models.SET_NULL,
+        related_name="off_the_job_entries",
+        null=True,
+        blank=True,
+        verbose_name="linked evidence",
+    )
+    status = models.CharField(
+        max_length=10, choices=OffTheJobStatus.choices, default=OffTheJobStatus.LOGGED
+    )
+    logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    queried_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    queried_at = models.DateTimeField(null=True, blank=True)
+    query_reason = models.TextField(max_length=2_000, blank=True)
+
+    objects = OffTheJobEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name_plural = "off-the-job entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24), name="off_the_job_hours_in_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OffTheJobStatus.values), name="off_the_job_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OffTheJobStatus.CONFIRMED)
+                | Q(confirmed_by__isnull=False, confirmed_at__isnull=False),
+                name="off_the_job_confirmed_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["portfolio", "date"], name="off_the_job_portfolio_day")]
+
+    def __str__(self) -> str:
+        return f"{self.hours} off-the-job hours on {self.date:%d %b %Y}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == OffTheJobStatus.CONFIRMED

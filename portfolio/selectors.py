@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
+from portfolio.hours import Pace, pace
 from portfolio.models import (
     Evidence,
     EvidenceFile,
     FileKind,
     Mapping,
     MappingStatus,
+    OffTheJobEntry,
+    OffTheJobStatus,
     Portfolio,
 )
 from portfolio.units import criteria_progress, units_of
 from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection, Unit
+
+HOURS_TO_CONFIRM_SHOWN = 50
 
 
 def portfolio_list(user: User, *, own_only: bool = False) -> list[Portfolio]:
@@ -171,4 +179,74 @@ def accepted_mappings_by_criterion(criterion_ids: Iterable[int]) -> dict[int, in
         .values("criterion_id")
         .annotate(total=Count("pk"))
         .values_list("criterion_id", "total")
+    )
+
+
+# Off-the-job hours ---------------------------------------------------------------------------
+
+
+def off_the_job_totals(portfolios: QuerySet[Portfolio]) -> dict[int, tuple[Decimal, Decimal]]:
+    """(logged, confirmed) hours by portfolio id, in one grouped query. Logged counts entries
+    waiting and confirmed; a queried entry counts again once it is corrected."""
+    rows = (
+        OffTheJobEntry.objects.filter(portfolio__in=portfolios)
+        .exclude(status=OffTheJobStatus.QUERIED)
+        .values("portfolio_id")
+        .annotate(
+            logged=Sum("hours"),
+            confirmed=Sum("hours", filter=Q(status=OffTheJobStatus.CONFIRMED)),
+        )
+    )
+    return {
+        row["portfolio_id"]: (row["logged"] or Decimal(0), row["confirmed"] or Decimal(0))
+        for row in rows
+    }
+
+
+def off_the_job_paces(
+    portfolios: Iterable[Portfolio], today: datetime.date | None = None
+) -> dict[int, Pace]:
+    """The pace of each apprenticeship among `portfolios` that plans its hours; one query."""
+    planned = [p for p in portfolios if p.is_apprenticeship and p.off_the_job_planned_hours]
+    if not planned:
+        return {}
+    today = today or timezone.localdate()
+    totals = off_the_job_totals(Portfolio.objects.filter(pk__in=[p.pk for p in planned]))
+    paces = {}
+    for portfolio in planned:
+        logged, confirmed = totals.get(portfolio.pk, (Decimal(0), Decimal(0)))
+        paces[portfolio.pk] = pace(
+            planned=portfolio.off_the_job_planned_hours,
+            start=portfolio.start_date,
+            end=portfolio.planned_end_date,
+            today=today,
+            logged=logged,
+            confirmed=confirmed,
+        )
+    return paces
+
+
+def off_the_job_entries(portfolio: Portfolio) -> QuerySet[OffTheJobEntry]:
+    """The portfolio's entries with who logged, confirmed and queried them; one query."""
+    return portfolio.off_the_job_entries.select_related(
+        "evidence", "logged_by", "confirmed_by", "queried_by"
+    )
+
+
+def hours_to_confirm(user: User) -> list[OffTheJobEntry]:
+    """Entries waiting for this person to confirm: on their apprentices' portfolios as employer
+    contact, or on those they assess when the apprentice has no employer contact; one query."""
+    rule = Q(portfolio__employer=user, portfolio__is_apprenticeship=True)
+    if user.has_role(Role.ASSESSOR):
+        rule |= Q(portfolio__assessor=user, portfolio__employer__isnull=True)
+    if not user.has_role(Role.EMPLOYER, Role.ASSESSOR):
+        return []
+    return list(
+        OffTheJobEntry.objects.filter(
+            rule,
+            status=OffTheJobStatus.LOGGED,
+            portfolio__in=Portfolio.objects.visible_to(user),
+        )
+        .select_related("portfolio__learner", "portfolio__qualification")
+        .order_by("date", "pk")[:HOURS_TO_CONFIRM_SHOWN]
     )

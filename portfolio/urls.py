@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portfolio.views import evidence, files, mappings, portfolios, witness
+from portfolio.views import evidence, files, hours, mappings, portfolios, witness
 
 app_name = "portfolio"
 
@@ -48,4 +48,16 @@ urlpatterns = [
     path("files/<int:pk>/", files.file_download, name="file_download"),
     path("files/<int:pk>/thumbnail/", files.file_thumbnail, name="file_thumbnail"),
     path("files/<int:pk>/delete/", files.file_delete, name="file_delete"),
+]
+
+urlpatterns += [
+    path("portfolios/<int:pk>/off-the-job/", hours.hours_list, name="hours_list"),
+    path("off-the-job/<int:pk>/edit/", hours.hours_edit, name="hours_edit"),
+    path("off-the-job/<int:pk>/confirm/", hours.hours_confirm, name="hours_confirm"),
+    path("off-the-job/<int:pk>/query/", hours.hours_query, name="hours_query"),
+    path(
+        "portfolios/<int:pk>/witnesses/employer/",
+        hours.employer_statement,
+        name="employer_statement",
+    ),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from assessment.services import DecisionRequest, Vacsr
 from cohorts.models import Cohort
 from exports.models import ExportState, PortfolioExport
 from portfolio import services
-from portfolio.models import EvidenceType
+from portfolio.models import EvidenceType, OffTheJobEntry
 from portfolio.services import witness
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.assessment.records import observation_content
@@ -192,6 +193,13 @@ COUNTERSIGN = statuses(403, anonymous=302, iqa=200, other_learner=404, operator=
 # The learner and their assessor ask witnesses; others who see the portfolio get 403.
 WITNESS = {**WRITE, "assessor": 200}
 WITNESS_POST = {**WITNESS, "learner": 302, "assessor": 302}
+# The employer contact or the assessor confirms off-the-job hours; the employer contact alone
+# gives a witness statement from their account.
+CONFIRM_HOURS = statuses(
+    403, anonymous=302, assessor=200, employer=200, other_learner=404, operator=404
+)
+CONFIRM_HOURS_POST = {**CONFIRM_HOURS, "assessor": 302, "employer": 302}
+EMPLOYER_ONLY = statuses(403, anonymous=302, employer=200, other_learner=404, operator=404)
 
 
 def own(key: str) -> Callable[[dict[str, Any]], list[Any]]:
@@ -400,6 +408,35 @@ TABLE += [
         label="unknown link",
     ),
     Row("portfolio:witness_thanks", PUBLIC),
+    # Off-the-job hours: everyone who follows the apprentice reads them; the apprentice logs
+    # and corrects; the employer contact or assessor confirms and queries.
+    Row("portfolio:hours_list", READ, args=own("portfolio")),
+    Row("portfolio:hours_list", WRITE, args=own("portfolio"), method="post", label="log"),
+    Row("portfolio:hours_list", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row("portfolio:hours_edit", WRITE, args=own("off_the_job_entry")),
+    Row("portfolio:hours_edit", HIDDEN, args=foreign("off_the_job_entry"), label="other centre"),
+    Row(
+        "portfolio:hours_confirm",
+        CONFIRM_HOURS_POST,
+        args=own("off_the_job_entry"),
+        method="post",
+    ),
+    Row(
+        "portfolio:hours_confirm",
+        HIDDEN,
+        args=foreign("off_the_job_entry"),
+        method="post",
+        label="other centre",
+    ),
+    Row("portfolio:hours_query", CONFIRM_HOURS, args=own("off_the_job_entry")),
+    Row("portfolio:hours_query", HIDDEN, args=foreign("off_the_job_entry"), label="other centre"),
+    Row("portfolio:employer_statement", EMPLOYER_ONLY, args=own("portfolio")),
+    Row(
+        "portfolio:employer_statement",
+        HIDDEN,
+        args=foreign("portfolio"),
+        label="other centre",
+    ),
     # Enrolment pages are the centre administrator's alone.
     Row("enrolment:cohort_list", statuses(403, anonymous=302, centre_admin=200)),
     Row("enrolment:cohort_create", statuses(403, anonymous=302, centre_admin=200)),
@@ -423,6 +460,17 @@ TABLE += [
     ),
     Row(
         "enrolment:portfolio_reassign",
+        statuses(403, anonymous=302, centre_admin=404),
+        args=foreign("portfolio"),
+        label="other centre",
+    ),
+    Row(
+        "enrolment:portfolio_apprenticeship",
+        statuses(403, anonymous=302, centre_admin=200),
+        args=own("portfolio"),
+    ),
+    Row(
+        "enrolment:portfolio_apprenticeship",
         statuses(403, anonymous=302, centre_admin=404),
         args=foreign("portfolio"),
         label="other centre",
@@ -528,7 +576,15 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
         ),
         activity="Tills.",
     )
+    off_the_job_entry = OffTheJobEntry.objects.create(
+        portfolio=portfolio,
+        date=datetime.date(2026, 9, 7),
+        hours=Decimal("3.5"),
+        activity="Product training.",
+        logged_by=learner,
+    )
     return {
+        "off_the_job_entry": off_the_job_entry,
         "witness_request": witness_request,
         "witness_token": witness_token,
         "cohort": cohort,

@@ -67,6 +67,25 @@ PARAMETERS: dict[str, list[str]] = {
     "enrolment:learner_list": ["cohort", "page"],
     "enrolment:intake_preview": ["digest"],
     "enrolment:portfolio_version": ["target"],
+    "enrolment:portfolio_apprenticeship": [
+        "is_apprenticeship",
+        "planned_hours",
+        "employer",
+        "new_employer_name",
+        "new_employer_email",
+    ],
+    "portfolio:hours_list": ["date", "hours", "activity", "evidence"],
+    "portfolio:hours_edit": ["date", "hours", "activity", "evidence"],
+    "portfolio:hours_query": ["reason"],
+    "portfolio:employer_statement": [
+        "job_title",
+        "relationship",
+        "observed",
+        "observed_on",
+        "activities",
+        "signed_name",
+        "declared",
+    ],
     "exports:verify": ["code"],
     "dashboards:cohort_dashboard": ["rag", "assessor", "q", "sort", "format"],
     "dashboards:cohort_heatmap": ["format"],
@@ -98,6 +117,7 @@ FORM_PAGES: dict[str, tuple[str, str | None]] = {
     "portfolio:file_delete": ("portfolio:evidence_detail", "evidence"),
     "exports:export_retry": ("exports:export_detail", "export"),
     "portfolio:witness_request_revoke": ("portfolio:witness_request_list", "portfolio"),
+    "portfolio:hours_confirm": ("portfolio:hours_list", "portfolio"),
     "portfolio:witness_request_resend": ("portfolio:witness_request_list", "portfolio"),
 }
 

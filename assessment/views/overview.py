@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 
 from assessment import progress, selectors
 from assessment.access import can_read_timeline, get_portfolio_to_assess, is_assessor_of
-from portfolio.access import can_edit, get_portfolio_for
+from portfolio.access import can_edit, get_portfolio_for, is_employer_of
+from portfolio.selectors import off_the_job_paces
 
 
 @login_required
@@ -31,6 +32,8 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit(request.user, portfolio),
         "can_sign_off": is_assessor_of(request.user, portfolio),
         "versions": selectors.version_notice(request.user, portfolio),
+        "hours_pace": off_the_job_paces([portfolio]).get(portfolio.pk),
+        "is_employer": is_employer_of(request.user, portfolio),
     }
     return render(request, "assessment/portfolio_detail.html", context)
 

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from accounts.access import can_browse_people
 from accounts.models import Role
 from dashboards import selectors
-from portfolio.selectors import portfolio_list
+from portfolio.selectors import hours_to_confirm, portfolio_list
 
 
 @login_required
@@ -22,5 +22,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "roles": [Role(role).label for role in Role.values if role in user.roles],
         "can_browse_people": can_browse_people(user),
         "qualifications": selectors.catalogue(),
+        "hours_to_confirm": hours_to_confirm(user),
     }
     return render(request, "dashboards/home.html", context)

@@ -20,6 +20,7 @@ from assessment.models import (
 )
 from assessment.progress import RulesProgress, UnitProgress, portfolio_progress, rules_progress
 from exports.models import ExportScope, PortfolioExport
+from portfolio.hours import Pace
 from portfolio.models import (
     AssessorRecord,
     AuditEntry,
@@ -28,13 +29,15 @@ from portfolio.models import (
     FileKind,
     Mapping,
     MappingStatus,
+    OffTheJobEntry,
     Portfolio,
     assessor_record_of,
     witness_statement_of,
 )
+from portfolio.selectors import off_the_job_entries, off_the_job_paces
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "8"
+TEMPLATE_VERSION = "9"
 
 
 @dataclass
@@ -81,6 +84,9 @@ class ExportContent:
     header: str = ""
     countersignatures: list[Countersignature] = field(default_factory=list)
     people: list[PersonCredentials] = field(default_factory=list)
+    # An apprenticeship's off-the-job hours: every entry, and the pace against the plan.
+    off_the_job: list[OffTheJobEntry] = field(default_factory=list)
+    off_the_job_pace: Pace | None = None
 
     @property
     def complete(self) -> bool:
@@ -148,7 +154,13 @@ def _record_parts(record: AssessorRecord | None) -> list[object]:
 def gather(export: PortfolioExport) -> ExportContent:
     """Everything the export shows, read in a fixed number of queries before any rendering."""
     portfolio = Portfolio.objects.select_related(
-        "learner", "centre", "assessor", "tutor", "cohort", "qualification__awarding_body"
+        "learner",
+        "centre",
+        "assessor",
+        "tutor",
+        "cohort",
+        "employer",
+        "qualification__awarding_body",
     ).get(pk=export.portfolio_id)
     # The portfolio's own units: its mandatory units and the optional units chosen for it.
     all_units = portfolio_progress(portfolio)
@@ -237,7 +249,14 @@ def gather(export: PortfolioExport) -> ExportContent:
         .select_related("unit", "signed_by", "revoked_by")
         .order_by("signed_at", "pk")
     )
+    off_the_job: list[OffTheJobEntry] = []
+    if portfolio.is_apprenticeship and export.scope != ExportScope.UNIT:
+        off_the_job = list(off_the_job_entries(portfolio).order_by("date", "pk"))
     return ExportContent(
+        off_the_job=off_the_job,
+        off_the_job_pace=off_the_job_paces([portfolio]).get(portfolio.pk)
+        if export.scope != ExportScope.UNIT
+        else None,
         export=export,
         portfolio=portfolio,
         units=units,

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.notifications import notify
+from portfolio.access import is_employer_of
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
 from portfolio.models import (
@@ -300,6 +301,81 @@ def witness_request_for_link(token: str) -> WitnessRequest | None:
     return request
 
 
+def _statement_write(
+    *,
+    portfolio: Portfolio,
+    witness: Witness,
+    observed: str,
+    observed_on: datetime.date,
+    activities: str,
+    signed_name: str,
+    declared: bool,
+    request: WitnessRequest | None = None,
+    author: User | None = None,
+) -> WitnessStatement:
+    """The one path by which a statement becomes evidence, whether a link brought it or the
+    employer contact wrote it from their account: the same checks, rows, audit and notices."""
+    if not declared or not signed_name.strip():
+        raise ActionRefused("Tick the declaration and type your name to sign it.")
+    if observed_on > timezone.localdate():
+        raise ActionRefused("The date you saw the activity cannot be in the future.")
+    if not observed.strip():
+        raise ActionRefused("Describe what you saw the learner do.")
+    now = timezone.now()
+    evidence = Evidence.objects.create(
+        portfolio=portfolio,
+        type=EvidenceType.WITNESS_TESTIMONY,
+        title=f"Witness statement from {witness.name}"[:200],
+        activity_date=observed_on,
+        description=observed,
+        created_by=portfolio.learner,
+    )
+    statement = WitnessStatement.objects.create(
+        evidence=evidence,
+        request=request,
+        author=author,
+        witness_name=witness.name,
+        witness_job_title=witness.job_title,
+        witness_relationship=witness.relationship,
+        witness_email=witness.email,
+        activities=activities,
+        declaration=WITNESS_DECLARATION,
+        signed_name=signed_name.strip(),
+        signed_at=now,
+    )
+    if request is not None:
+        request.used_at = now
+        request.save(update_fields=["used_at"])
+    audit_record(
+        actor=author,
+        action="witness.submit",
+        obj=evidence,
+        portfolio=portfolio,
+        changes={
+            "after": {
+                "witness": witness.name,
+                "job_title": witness.job_title,
+                "relationship": witness.relationship,
+                "email": witness.email,
+                "activity_date": observed_on.isoformat(),
+                "description": observed,
+                "activities": activities,
+                "declaration": WITNESS_DECLARATION,
+                "signed_name": statement.signed_name,
+            }
+        },
+    )
+    message = f"{witness.name} gave a witness statement for {portfolio.learner}."
+    link = reverse("portfolio:evidence_detail", args=[evidence.pk])
+    notify(
+        recipient=portfolio.learner,
+        message=f"{message} Map it to the criteria it meets.",
+        link=link,
+    )
+    notify(recipient=portfolio.assessor, message=message, link=link)
+    return statement
+
+
 @transaction.atomic
 def witness_statement_submit(
     *,
@@ -316,61 +392,61 @@ def witness_statement_submit(
         raise LinkGone("unknown")
     if request.state != "waiting":
         raise LinkGone(request.state)
-    if not declared or not signed_name.strip():
-        raise ActionRefused("Tick the declaration and type your name to sign it.")
-    if observed_on > timezone.localdate():
-        raise ActionRefused("The date you saw the activity cannot be in the future.")
-    if not observed.strip():
-        raise ActionRefused("Describe what you saw the learner do.")
-    portfolio = request.portfolio
-    now = timezone.now()
-    evidence = Evidence.objects.create(
-        portfolio=portfolio,
-        type=EvidenceType.WITNESS_TESTIMONY,
-        title=f"Witness statement from {request.witness_name}"[:200],
-        activity_date=observed_on,
-        description=observed,
-        created_by=portfolio.learner,
-    )
-    statement = WitnessStatement.objects.create(
-        evidence=evidence,
-        request=request,
-        witness_name=request.witness_name,
-        witness_job_title=request.witness_job_title,
-        witness_relationship=request.witness_relationship,
-        witness_email=request.witness_email,
+    return _statement_write(
+        portfolio=request.portfolio,
+        witness=Witness(
+            name=request.witness_name,
+            job_title=request.witness_job_title,
+            relationship=request.witness_relationship,
+            email=request.witness_email,
+        ),
+        observed=observed,
+        observed_on=observed_on,
         activities=activities,
-        declaration=WITNESS_DECLARATION,
-        signed_name=signed_name.strip(),
-        signed_at=now,
+        signed_name=signed_name,
+        declared=declared,
+        request=request,
     )
-    request.used_at = now
-    request.save(update_fields=["used_at"])
-    audit_record(
-        actor=None,
-        action="witness.submit",
-        obj=evidence,
+
+
+@transaction.atomic
+def witness_statement_by_employer(
+    *,
+    actor: User,
+    portfolio: Portfolio,
+    job_title: str,
+    relationship: str,
+    observed: str,
+    observed_on: datetime.date,
+    activities: str,
+    signed_name: str,
+    declared: bool,
+) -> WitnessStatement:
+    """The apprentice's employer contact gives testimony from their own account, without a
+    link: the same statement, declaration and evidence as a witness's by link."""
+    portfolio = (
+        Portfolio.objects.select_for_update(of=("self",))
+        .select_related("learner", "assessor")
+        .get(pk=portfolio.pk)
+    )
+    if not is_employer_of(actor, portfolio):
+        raise ActionRefused(
+            "Only the apprentice’s employer contact can give a statement from their account."
+        )
+    if not job_title.strip() or not relationship.strip():
+        raise ActionRefused("Give your job title and your relationship to the apprentice.")
+    return _statement_write(
         portfolio=portfolio,
-        changes={
-            "after": {
-                "witness": request.witness_name,
-                "job_title": request.witness_job_title,
-                "relationship": request.witness_relationship,
-                "email": request.witness_email,
-                "activity_date": observed_on.isoformat(),
-                "description": observed,
-                "activities": activities,
-                "declaration": WITNESS_DECLARATION,
-                "signed_name": statement.signed_name,
-            }
-        },
+        witness=Witness(
+            name=actor.full_name,
+            job_title=job_title.strip(),
+            relationship=relationship.strip(),
+            email=actor.email,
+        ),
+        observed=observed,
+        observed_on=observed_on,
+        activities=activities,
+        signed_name=signed_name,
+        declared=declared,
+        author=actor,
     )
-    message = f"{request.witness_name} gave a witness statement for {portfolio.learner}."
-    link = reverse("portfolio:evidence_detail", args=[evidence.pk])
-    notify(
-        recipient=portfolio.learner,
-        message=f"{message} Map it to the criteria it meets.",
-        link=link,
-    )
-    notify(recipient=portfolio.assessor, message=message, link=link)
-    return statement

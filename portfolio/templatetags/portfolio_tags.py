@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
+
+from portfolio.hours import hours_text
 
 register = template.Library()
 
@@ -35,3 +39,9 @@ def filesize(size: int | None) -> str:
 @register.filter
 def get_item(mapping: dict, key: object) -> object:
     return mapping.get(key)
+
+
+@register.filter
+def hours(value: Decimal | None) -> str:
+    """Hours as people write them: 7.5, 8, 0.25."""
+    return "" if value is None else hours_text(Decimal(value))

@@ -289,4 +289,16 @@ def test_seed_demo_gives_amy_a_witness_statement_submitted_by_link(seeded: None)
     assert statement.evidence.type == "witness_testimony"
     assert statement.signed_name == statement.witness_name == "Priya Shah"
     assert statement.evidence.mappings.get().status == MappingStatus.SUBMITTED
-    assert AuditEntry.objects.filter(portfolio=portfolio, action="witness.submit").count() == 1
+    by_link = AuditEntry.objects.filter(portfolio=portfolio, action="witness.submit", actor=None)
+    assert by_link.count() == 1
+
+
+def test_seed_demo_gives_amys_apprenticeship_hours_and_eves_statement(seeded: None) -> None:
+    portfolio = Portfolio.objects.get(
+        learner__email="amy@northgate.example", qualification__reference="OCR-L3-RSSP-CERT"
+    )
+    assert portfolio.is_apprenticeship and portfolio.off_the_job_planned_hours
+    statuses = list(portfolio.off_the_job_entries.values_list("status", flat=True))
+    assert len(statuses) == 8
+    assert statuses.count("confirmed") == 7 and statuses.count("logged") == 1
+    assert portfolio.evidence.filter(witness_statement__author=portfolio.employer).count() == 1

@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 import html
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ from portfolio.audit import (
     registered_actions,
 )
 from portfolio.models import AuditEntry, EvidenceType, Portfolio
-from portfolio.services import witness
+from portfolio.services import hours, witness
 from portfolio.units import units_of
 from qualifications.models import Qualification, Unit
 from tests.assessment.records import discussion_content
@@ -389,6 +390,7 @@ def every_action(
     iris: User,
     ada: User,
     tom: User,
+    eve: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     """Besides the journey, every other service that records, each at least once."""
@@ -513,6 +515,26 @@ def every_action(
         )
         witness.witness_request_resend(actor=asha, request=again)
         witness.witness_request_revoke(actor=asha, request=again)
+
+    # An apprenticeship: its settings, and off-the-job hours logged, confirmed, queried, corrected.
+    enrolment.portfolio_apprenticeship(
+        actor=ada, portfolio=journey, is_apprenticeship=True, planned_hours=300, employer=eve
+    )
+    day = datetime.date(2025, 10, 1)
+    logged = hours.hours_log(
+        actor=amy, portfolio=journey, date=day, hours=Decimal("7.5"), activity="Course"
+    )
+    hours.hours_confirm(actor=eve, entry=logged)
+    queried = hours.hours_query(
+        actor=eve,
+        entry=hours.hours_log(
+            actor=amy, portfolio=journey, date=day, hours=Decimal(2), activity="Reading"
+        ),
+        reason="Which book?",
+    )
+    hours.hours_correct(
+        actor=amy, entry=queried, date=day, hours=Decimal(2), activity="Reading the handbook"
+    )
 
 
 def test_every_registered_action_reads_as_sentences_from_real_entries(every_action: None) -> None:
