@@ -16,4 +16,8 @@ urlpatterns = [
     path("learners/import/done/", enrolment.intake_result, name="intake_result"),
     path("portfolios/<int:pk>/reassign/", enrolment.portfolio_reassign, name="portfolio_reassign"),
     path("portfolios/<int:pk>/version/", enrolment.portfolio_version, name="portfolio_version"),
+    path("eqa/", enrolment.eqa_grant_list, name="eqa_grant_list"),
+    path("eqa/new/", enrolment.eqa_grant_create, name="eqa_grant_create"),
+    path("eqa/<int:pk>/", enrolment.eqa_grant_detail, name="eqa_grant_detail"),
+    path("eqa/<int:pk>/revoke/", enrolment.eqa_grant_revoke, name="eqa_grant_revoke"),
 ]

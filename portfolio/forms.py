@@ -196,3 +196,16 @@ class WitnessStatementForm(forms.Form):
                 "The date cannot be in the future. Enter the day you saw it."
             )
         return value
+
+
+class EqaCodeForm(forms.Form):
+    """The six-digit code emailed to an external quality assurer; the service checks it."""
+
+    code = forms.CharField(
+        label="Sign-in code",
+        max_length=20,
+        help_text="The six digits in the email we just sent you.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )

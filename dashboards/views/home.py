@@ -15,6 +15,8 @@ from portfolio.selectors import portfolio_list
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if user.has_role(Role.EQA):
+        return _eqa_home(request)
     context = {
         "title": "Home",
         "own_portfolios": portfolio_list(user, own_only=True),
@@ -24,3 +26,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "qualifications": selectors.catalogue(),
     }
     return render(request, "dashboards/home.html", context)
+
+
+def _eqa_home(request: HttpRequest) -> HttpResponse:
+    """An external quality assurer's home: their sample, and how long they can read it."""
+    context = {
+        "title": "Your sample",
+        "grant": request.eqa_grant,
+        "portfolios": portfolio_list(request.user),
+    }
+    return render(request, "dashboards/eqa_home.html", context)
