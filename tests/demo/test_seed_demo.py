@@ -26,6 +26,7 @@ from enrolment.versions import plan_move
 from portfolio.models import (
     AssessorRecord,
     AuditEntry,
+    EqaGrant,
     EvidenceFile,
     EvidenceType,
     FileKind,
@@ -290,3 +291,22 @@ def test_seed_demo_gives_amy_a_witness_statement_submitted_by_link(seeded: None)
     assert statement.signed_name == statement.witness_name == "Priya Shah"
     assert statement.evidence.mappings.get().status == MappingStatus.SUBMITTED
     assert AuditEntry.objects.filter(portfolio=portfolio, action="witness.submit").count() == 1
+
+
+def test_seed_demo_gives_erin_read_only_access_to_a_sample_with_amy_in_it_once(
+    settings, catalogue: None
+) -> None:
+    settings.DEBUG = True
+    first, again = StringIO(), StringIO()
+    call_command("seed_demo", stdout=first)
+    call_command("seed_demo", stdout=again)
+
+    [grant] = EqaGrant.objects.all()
+    assert grant.state == "active"
+    assert grant.assurer.roles == {Role.EQA}
+    assert grant.portfolios.filter(
+        learner__email="amy@northgate.example", qualification__reference=OCR
+    ).exists()
+    assert grant.page_views.count() == 4
+    assert f"{grant.assurer.email} signs in from: http" in first.getvalue()
+    assert "erin@awarding.example" not in again.getvalue()
