@@ -17,7 +17,7 @@ from portfolio.services import eqa
 ERIN = eqa.Assurer(
     full_name="Erin Assessor-External",
     email="erin@awarding.example",
-    organisation="OCR (external quality assurance)",
+    organisation="OCR",
 )
 
 

@@ -220,7 +220,7 @@ class SamplePortfolioField(ModelIdsChoiceField):
 
 class SampleUnitField(ModelIdsChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
-        return f"{obj.reference}: {obj.title}"
+        return f"{obj.reference} (version {obj.version}): {obj.title}"
 
 
 class EqaGrantForm(forms.Form):

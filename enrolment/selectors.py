@@ -172,7 +172,9 @@ def units_taken_at(centre_id: int) -> QuerySet[Unit]:
     mandatory = QualificationUnit.objects.filter(
         qualification_id__in=qualifications, mandatory=True
     ).values("unit_id")
-    return Unit.objects.filter(Q(pk__in=mandatory) | Q(pk__in=chosen)).order_by("reference")
+    return Unit.objects.filter(Q(pk__in=mandatory) | Q(pk__in=chosen)).order_by(
+        "reference", "sequence"
+    )
 
 
 def eqa_grants(centre_id: int) -> QuerySet[EqaGrant]:
