@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -111,9 +111,19 @@ def _guest_account(*, centre_id: int, assurer: Assurer) -> User:
     email = User.objects.normalize_email(assurer.email).lower()
     existing = User.objects.select_for_update().filter(email__iexact=email).first()
     if existing is None:
-        user = User.objects.create_user(
-            email=email, password=None, full_name=assurer.full_name, centre_id=centre_id
-        )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=None,
+                    full_name=assurer.full_name.strip(),
+                    centre_id=centre_id,
+                )
+        except IntegrityError:
+            # Another grant made the account at the same moment: nothing was written here.
+            raise ActionRefused(
+                f"An account for {email} was made at the same moment. Try again."
+            ) from None
         Membership.objects.create(user=user, role=Role.EQA)
         return user
     if existing.centre_id != centre_id or existing.roles != {Role.EQA}:
