@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from accounts.models import Role
+
 
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, labelled for email addresses."""
@@ -34,9 +36,10 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
     def get_users(self, email: str) -> Iterator:
         return (
             user
-            for user in get_user_model()._default_manager.filter(
-                email__iexact=email, is_active=True
-            )
+            for user in get_user_model()
+            ._default_manager.filter(email__iexact=email, is_active=True)
+            # An external quality assurer's guest account signs in only by its emailed link.
+            .exclude(memberships__role=Role.EQA)
         )
 
 

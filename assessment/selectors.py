@@ -20,6 +20,7 @@ from assessment.models import Decision, IqaAgreement, IqaReview, Outcome, Sampli
 from portfolio.audit import describe
 from portfolio.models import AuditEntry, Evidence, EvidenceFile, Mapping, MappingStatus, Portfolio
 from portfolio.progress import CriterionProgress, PortfolioIds
+from portfolio.selectors import decisions_with_people
 from portfolio.units import units_of
 from qualifications.access import can_compare_versions
 from qualifications.models import Qualification, Unit
@@ -164,11 +165,7 @@ def tracking_matrix(portfolio: Portfolio, *, unit_reference: str = "") -> Tracki
 
 
 def evidence_for_review(evidence: Evidence) -> Evidence:
-    decisions = (
-        Decision.objects.select_related("decided_by")
-        .prefetch_related("decided_by__credentials")
-        .order_by("decided_at", "pk")
-    )
+    decisions = decisions_with_people()
     return (
         Evidence.objects.select_related(
             "portfolio__learner",
@@ -367,11 +364,7 @@ def recent_reviews(user: User) -> QuerySet[IqaReview]:
 
 def decision_history(mapping: Mapping) -> list[Decision]:
     """Every decision on the mapping, oldest first, so a sampled one is seen in its place."""
-    return list(
-        mapping.decisions.select_related("decided_by")
-        .prefetch_related("decided_by__credentials")
-        .order_by("decided_at", "pk")
-    )
+    return list(decisions_with_people().filter(mapping=mapping))
 
 
 def evidence_files(evidence: Evidence) -> list[EvidenceFile]:

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role, User
 from cohorts.models import Cohort
 from enrolment.selectors import PORTFOLIO_PEOPLE
-from portfolio.models import Portfolio
+from portfolio.models import EqaGrant, Portfolio
 
 
 def is_centre_admin(user: User) -> bool:
@@ -33,4 +33,12 @@ def get_cohort_to_manage(user: User, pk: int) -> Cohort:
 def get_portfolio_to_manage(user: User, pk: int) -> Portfolio:
     require_centre_admin(user)
     queryset = Portfolio.objects.filter(centre_id=user.centre_id).select_related(*PORTFOLIO_PEOPLE)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_eqa_grant_to_manage(user: User, pk: int) -> EqaGrant:
+    require_centre_admin(user)
+    queryset = EqaGrant.objects.filter(centre_id=user.centre_id).select_related(
+        "assurer", "granted_by", "revoked_by"
+    )
     return get_object_or_404(queryset, pk=pk)

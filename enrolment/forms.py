@@ -3,10 +3,12 @@ validation.py's, which the services apply again."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.params import ModelIdsChoiceField
@@ -20,7 +22,13 @@ from enrolment.intake_file import (
     OPTIONAL_UNITS,
     decode_intake,
 )
-from enrolment.selectors import centre_cohorts, centre_people, current_qualifications
+from enrolment.selectors import (
+    centre_cohorts,
+    centre_people,
+    current_qualifications,
+    sample_choices,
+    units_taken_at,
+)
 from enrolment.validation import (
     EMAIL_MAX_LENGTH,
     FIELDS,
@@ -33,6 +41,9 @@ from enrolment.validation import (
     dates_problem,
     formula_problem,
 )
+from portfolio.models import Portfolio
+from portfolio.services import eqa
+from qualifications.models import Unit
 
 
 def _date_input() -> forms.DateInput:
@@ -256,5 +267,68 @@ class ApprenticeshipForm(forms.Form):
             self.add_error(
                 "planned_hours",
                 "Enter the planned off-the-job hours, a whole number more than 0.",
+            )
+        return cleaned
+
+
+class SamplePortfolioField(ModelIdsChoiceField):
+    def label_from_instance(self, obj: Portfolio) -> str:
+        return (
+            f"{obj.learner.full_name} · {obj.qualification.title} ({obj.qualification.reference})"
+        )
+
+
+class SampleUnitField(ModelIdsChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{obj.reference} (version {obj.version}): {obj.title}"
+
+
+class EqaGrantForm(forms.Form):
+    """Who the external quality assurer is, until when, and the sample; the service checks the
+    rules again."""
+
+    full_name = FreeTextField(label="Assurer’s full name", max_length=NAME_MAX_LENGTH)
+    email = forms.EmailField(
+        label="Assurer’s email address",
+        max_length=EMAIL_MAX_LENGTH,
+        help_text="The sign-in link and each one-time code go to this address.",
+    )
+    organisation = FreeTextField(
+        label="Assuring for",
+        max_length=200,
+        help_text="The awarding body or organisation, e.g. OCR.",
+    )
+    expires_on = forms.DateField(
+        label="Access until the end of",
+        widget=_date_input(),
+        help_text=f"At most {eqa.MAX_DAYS} days from today.",
+    )
+    portfolios = SamplePortfolioField(
+        label="Learners’ portfolios",
+        queryset=Portfolio.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    units = SampleUnitField(
+        label="Or every portfolio at the centre that takes a unit",
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        attrs = self.fields["expires_on"].widget.attrs
+        attrs["min"] = today.isoformat()
+        attrs["max"] = (today + datetime.timedelta(days=eqa.MAX_DAYS)).isoformat()
+        self.fields["portfolios"].queryset = sample_choices(centre_id)
+        self.fields["units"].queryset = units_taken_at(centre_id)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("portfolios") and not cleaned.get("units") and not self.errors:
+            raise forms.ValidationError(
+                "Choose at least one learner’s portfolio or one unit for the sample."
             )
         return cleaned

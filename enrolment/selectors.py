@@ -4,15 +4,17 @@ names, each with a fixed number of queries however many rows there are."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower, Upper
 
 from accounts.models import Membership, Role, User
 from cohorts.models import Cohort
 from enrolment.validation import UnitMenu
-from portfolio.models import Portfolio
+from portfolio.audit import describe
+from portfolio.models import AuditEntry, EqaGrant, EqaPageView, Portfolio, UnitChoice
 from qualifications.models import Qualification, QualificationUnit, Unit
 from qualifications.selectors import rules_by_qualification
 
@@ -149,3 +151,59 @@ def learner_page(*, centre_id: int, cohort: Cohort | None, page: str | None) -> 
     if cohort is not None:
         portfolios = portfolios.filter(cohort=cohort)
     return Paginator(portfolios, LEARNERS_PER_PAGE).get_page(page)
+
+
+# External quality assurance ------------------------------------------------------------------
+
+
+def sample_choices(centre_id: int) -> QuerySet[Portfolio]:
+    """The centre's portfolios, by learner, to choose a sample from."""
+    return (
+        Portfolio.objects.filter(centre_id=centre_id)
+        .select_related("learner", "qualification")
+        .order_by("learner__full_name", "qualification__title")
+    )
+
+
+def units_taken_at(centre_id: int) -> QuerySet[Unit]:
+    """Units some portfolio at the centre works towards: mandatory or chosen."""
+    qualifications = Portfolio.objects.filter(centre_id=centre_id).values("qualification_id")
+    chosen = UnitChoice.objects.filter(portfolio__centre_id=centre_id).values("unit_id")
+    mandatory = QualificationUnit.objects.filter(
+        qualification_id__in=qualifications, mandatory=True
+    ).values("unit_id")
+    return Unit.objects.filter(Q(pk__in=mandatory) | Q(pk__in=chosen)).order_by(
+        "reference", "sequence"
+    )
+
+
+def eqa_grants(centre_id: int) -> QuerySet[EqaGrant]:
+    """The centre's grants, newest first, with their sample size and pages opened counted."""
+    views = (
+        EqaPageView.objects.filter(grant=OuterRef("pk"))
+        .order_by()
+        .values("grant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        EqaGrant.objects.filter(centre_id=centre_id)
+        .select_related("assurer", "granted_by")
+        .annotate(sample_size=Count("portfolios"), pages_opened=Subquery(views))
+    )
+
+
+def eqa_grant_record(grant: EqaGrant, *, views_shown: int) -> dict[str, Any]:
+    """What the grant's page shows: its sample, the audit entries about it and the latest
+    pages the assurer opened (with how many there are), in a fixed number of queries."""
+    entries = AuditEntry.objects.filter(
+        object_type=EqaGrant._meta.label, object_id=str(grant.pk)
+    ).select_related("actor")
+    page_views = grant.page_views.all()
+    return {
+        "sample": list(grant.portfolios.select_related("learner", "qualification")),
+        "units": list(grant.units.all()),
+        "audit_lines": [describe(entry) for entry in entries],
+        "page_views": list(page_views[:views_shown]),
+        "page_view_count": page_views.count(),
+    }

@@ -21,4 +21,8 @@ urlpatterns = [
         name="portfolio_apprenticeship",
     ),
     path("portfolios/<int:pk>/version/", enrolment.portfolio_version, name="portfolio_version"),
+    path("eqa/", enrolment.eqa_grant_list, name="eqa_grant_list"),
+    path("eqa/new/", enrolment.eqa_grant_create, name="eqa_grant_create"),
+    path("eqa/<int:pk>/", enrolment.eqa_grant_detail, name="eqa_grant_detail"),
+    path("eqa/<int:pk>/revoke/", enrolment.eqa_grant_revoke, name="eqa_grant_revoke"),
 ]

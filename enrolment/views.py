@@ -1,5 +1,5 @@
-"""Cohorts, enrolling learners one at a time or from a CSV file, reassigning portfolios and
-moving them to a new version of their qualification."""
+"""Cohorts, enrolling learners one at a time or from a CSV file, reassigning portfolios,
+moving them to a new version of their qualification, and external quality assurers' access."""
 
 from __future__ import annotations
 
@@ -15,17 +15,25 @@ from accounts.params import id_or_none
 from assessment.selectors import newer_version
 from enrolment import selectors, versions
 from enrolment import services as enrolment
-from enrolment.access import get_cohort_to_manage, get_portfolio_to_manage, require_centre_admin
+from enrolment.access import (
+    get_cohort_to_manage,
+    get_eqa_grant_to_manage,
+    get_portfolio_to_manage,
+    require_centre_admin,
+)
 from enrolment.forms import (
     ApprenticeshipForm,
     CohortForm,
     EnrolForm,
+    EqaGrantForm,
     IntakeUploadForm,
     ReassignForm,
 )
 from enrolment.intake_check import check_intake_text
 from enrolment.intake_file import ALL_COLUMNS, COLUMNS, OPTIONAL_UNITS, parse_intake_text
 from enrolment.services import EnrolmentRefused
+from portfolio.errors import ActionRefused
+from portfolio.services import eqa
 
 # The parsed file waits in the session between the preview and the confirmation; nothing is
 # written until the administrator confirms.
@@ -33,6 +41,8 @@ SESSION_INTAKE = "enrolment:intake"
 SESSION_RESULT = "enrolment:intake_result"
 PREVIEW_ROWS = 200
 PROBLEMS_SHOWN = 1_000
+# The grant's page lists this many of the latest pages the assurer opened.
+EQA_VIEWS_SHOWN = 200
 
 
 # Cohorts -------------------------------------------------------------------------------------
@@ -324,3 +334,71 @@ def intake_result(request: HttpRequest) -> HttpResponse:
         return redirect("enrolment:intake_upload")
     context = {"title": "Learners imported", "summary": summary}
     return render(request, "enrolment/import_result.html", context)
+
+
+# External quality assurance --------------------------------------------------------------------
+
+
+@login_required
+def eqa_grant_list(request: HttpRequest) -> HttpResponse:
+    require_centre_admin(request.user)
+    grants = selectors.eqa_grants(request.user.centre_id)
+    context = {"title": "External quality assurance", "grants": grants}
+    return render(request, "enrolment/eqa_grant_list.html", context)
+
+
+@login_required
+def eqa_grant_create(request: HttpRequest) -> HttpResponse:
+    require_centre_admin(request.user)
+    form = EqaGrantForm(request.POST or None, centre_id=request.user.centre_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            grant, _ = eqa.eqa_grant_create(
+                actor=request.user,
+                assurer=eqa.Assurer(
+                    full_name=data["full_name"],
+                    email=data["email"],
+                    organisation=data["organisation"],
+                ),
+                expires_on=data["expires_on"],
+                portfolios=data["portfolios"],
+                units=data["units"],
+            )
+        except ActionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, f"{grant.assurer} has been emailed a link to sign in to their sample."
+            )
+            return redirect("enrolment:eqa_grant_detail", grant.pk)
+    context = {"title": "Grant external quality assurance access", "form": form}
+    return render(request, "enrolment/eqa_grant_form.html", context)
+
+
+@login_required
+def eqa_grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_eqa_grant_to_manage(request.user, pk)
+    context = {
+        "title": f"Access for {grant.assurer}",
+        "grant": grant,
+        "views_shown": EQA_VIEWS_SHOWN,
+        **selectors.eqa_grant_record(grant, views_shown=EQA_VIEWS_SHOWN),
+    }
+    return render(request, "enrolment/eqa_grant_detail.html", context)
+
+
+@login_required
+def eqa_grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """A page asking to confirm; the POST ends the access at once."""
+    grant = get_eqa_grant_to_manage(request.user, pk)
+    if request.method == "POST":
+        try:
+            eqa.eqa_grant_revoke(actor=request.user, grant=grant)
+        except ActionRefused as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{grant.assurer}’s access has ended.")
+        return redirect("enrolment:eqa_grant_detail", grant.pk)
+    context = {"title": f"Revoke access for {grant.assurer}", "grant": grant}
+    return render(request, "enrolment/eqa_grant_revoke.html", context)

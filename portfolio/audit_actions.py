@@ -125,3 +125,27 @@ register(
     AuditAction("hours.confirm", "Confirmed off-the-job hours", details=hours_details),
     AuditAction("hours.query", "Queried off-the-job hours", details=hours_details),
 )
+
+EQA_FIELDS = {
+    "assurer": Field("External quality assurer"),
+    "email": Field("Email"),
+    "organisation": Field("Assuring for"),
+    "expires": Field("Access until the end of", day),
+    "portfolios": Field("Sample"),
+    "units": Field("Sampled by unit"),
+}
+eqa_details = before_after(**EQA_FIELDS)
+
+# Access for an external quality assurer changes no portfolio's content, and is recorded
+# against no portfolio: the grant's page lists these entries with the pages opened.
+register(
+    *(
+        AuditAction(code, text, changes_content=False, details=eqa_details)
+        for code, text in (
+            ("eqa.grant", "Granted an external quality assurer read-only access"),
+            ("eqa.code_sent", "Was emailed a one-time sign-in code"),
+            ("eqa.sign_in", "Signed in for external quality assurance"),
+            ("eqa.revoke", "Revoked an external quality assurer’s access"),
+        )
+    )
+)

@@ -260,3 +260,16 @@ class OffTheJobQueryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The apprentice sees this, corrects the entry and sends it again.",
     )
+
+
+class EqaCodeForm(forms.Form):
+    """The six-digit code emailed to an external quality assurer; the service checks it."""
+
+    code = forms.CharField(
+        label="Sign-in code",
+        max_length=20,
+        help_text="The six digits in the email we just sent you.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )

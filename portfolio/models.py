@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from pathlib import PurePosixPath
 from typing import Any
@@ -19,7 +20,8 @@ class PortfolioQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> PortfolioQuerySet:
         """Portfolios this person may open: a learner their own, an assessor those assigned to
         them, a tutor those they or their cohorts teach, an employer contact the apprentices
-        they manage, an IQA or administrator the centre's."""
+        they manage, an IQA or administrator the centre's, an external quality assurer the
+        sample of an access grant that has neither expired nor been revoked."""
         if not user.is_authenticated or user.centre_id is None:
             return self.none()
         rule = Q(learner=user)
@@ -31,6 +33,13 @@ class PortfolioQuerySet(models.QuerySet):
             rule |= Q(employer=user, is_apprenticeship=True)
         if user.has_role(Role.IQA, Role.CENTRE_ADMIN):
             rule = Q(pk__isnull=False)
+        if user.has_role(Role.EQA):
+            # An external quality assurer's guest account sees its live sample and nothing else.
+            rule = Q(
+                pk__in=EqaGrant.portfolios.through.objects.filter(
+                    eqagrant__in=EqaGrant.objects.active().filter(assurer=user)
+                ).values("portfolio_id")
+            )
         return self.filter(rule, centre_id=user.centre_id)
 
 
@@ -593,3 +602,82 @@ class OffTheJobEntry(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == OffTheJobStatus.CONFIRMED
+
+
+class EqaGrantQuerySet(models.QuerySet):
+    def active(self) -> EqaGrantQuerySet:
+        """Grants that open their sample now: begun, not expired, not revoked."""
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True, starts_at__lte=now, expires_at__gt=now)
+
+
+class EqaGrant(models.Model):
+    """Time-boxed, read-only access for an external quality assurer to a sample of portfolios.
+
+    The assurer signs in as a guest account (only the EQA role, no usable password) through
+    an emailed link and a one-time code. Only hashes of the link's secret and of the code are
+    stored; the grant stops working at `expires_at` or when revoked, without any background job.
+    """
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="eqa_grants")
+    assurer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="eqa_grants")
+    organisation = models.CharField(max_length=200)
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    portfolios = models.ManyToManyField(Portfolio, related_name="eqa_grants")
+    # The units the administrator sampled by, if any: their portfolios are in `portfolios`.
+    units = models.ManyToManyField(Unit, blank=True, related_name="+")
+    starts_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64, blank=True, default="")
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = EqaGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("starts_at")),
+                name="eqa_grant_expires_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"EQA access for {self.assurer}"
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day the access lasts to the end of, as the administrator chose it."""
+        return timezone.localdate(self.expires_at - datetime.timedelta(microseconds=1))
+
+    @property
+    def state(self) -> str:
+        """revoked, expired or active: whether the grant opens its sample now."""
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+
+class EqaPageView(models.Model):
+    """One page an external quality assurer opened under a grant, for the centre to see."""
+
+    grant = models.ForeignKey(EqaGrant, on_delete=models.CASCADE, related_name="page_views")
+    path = models.CharField(max_length=500)
+    status = models.PositiveSmallIntegerField()
+    viewed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.path} at {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -84,15 +84,16 @@ def evidence_library(portfolio: Portfolio, filters: dict[str, Any]) -> QuerySet[
     ).order_by("-activity_date", "-pk")
 
 
-def _decisions_with_people() -> QuerySet:
-    """Assessors' decisions on mappings, oldest first, with who made them and their credentials.
+def decisions_with_people() -> QuerySet:
+    """Assessors' decisions on mappings, oldest first, with who made them and their credentials,
+    and the IQA's review of each one sampled.
 
     Decisions belong to the assessment layer above this one, which portfolio never imports:
     they are reached through the mapping's reverse relation.
     """
     decisions = Mapping._meta.get_field("decisions").related_model
     return (
-        decisions.objects.select_related("decided_by")
+        decisions.objects.select_related("decided_by", "iqa_review__reviewer")
         .prefetch_related("decided_by__credentials")
         .order_by("decided_at", "pk")
     )
@@ -112,7 +113,7 @@ def evidence_detail_queryset() -> QuerySet[Evidence]:
         Prefetch(
             "mappings",
             queryset=Mapping.objects.select_related("criterion__unit", "criterion__outcome")
-            .prefetch_related(Prefetch("decisions", queryset=_decisions_with_people()))
+            .prefetch_related(Prefetch("decisions", queryset=decisions_with_people()))
             .order_by(
                 "criterion__unit__reference",
                 "criterion__outcome__number",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portfolio.views import evidence, files, hours, mappings, portfolios, witness
+from portfolio.views import eqa, evidence, files, hours, mappings, portfolios, witness
 
 app_name = "portfolio"
 
@@ -45,6 +45,8 @@ urlpatterns = [
     ),
     path("witness/thanks/", witness.witness_thanks, name="witness_thanks"),
     path("witness/<str:token>/", witness.witness_statement, name="witness_statement"),
+    path("eqa/<str:token>/", eqa.eqa_link, name="eqa_link"),
+    path("eqa/<str:token>/code/", eqa.eqa_code, name="eqa_code"),
     path("files/<int:pk>/", files.file_download, name="file_download"),
     path("files/<int:pk>/thumbnail/", files.file_thumbnail, name="file_thumbnail"),
     path("files/<int:pk>/delete/", files.file_delete, name="file_delete"),

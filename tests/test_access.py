@@ -15,17 +15,19 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from accounts.models import Credential, User
+from accounts.models import Credential, Role, User
 from assessment import services as assessment_services
 from assessment.services import DecisionRequest, Vacsr
 from cohorts.models import Cohort
 from exports.models import ExportState, PortfolioExport
 from portfolio import services
-from portfolio.models import EvidenceType, OffTheJobEntry
-from portfolio.services import witness
+from portfolio.models import EqaGrant, EvidenceType, OffTheJobEntry
+from portfolio.services import eqa, witness
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.assessment.records import observation_content
+from tests.cast import person
 from tests.factories import PortfolioFactory, UserFactory
 from tests.files import jpeg_upload, text_upload
 
@@ -39,9 +41,31 @@ ROLES = [
     "iqa",
     "centre_admin",
     "operator",
+    "eqa",
 ]
 SIGNED_IN = ROLES[1:]
 CENTRE_STAFF = ["iqa", "centre_admin"]
+
+
+# The external quality assurer reads their sample and nothing else: these pages answer them as
+# they answer the tutor, who also only reads; every other page, and every POST but signing out,
+# is refused (portfolio/middleware.py); signing out and their link's pages are open to them as
+# to anyone. A row may still say otherwise.
+EQA_READS = {
+    "dashboards:home",
+    "portfolio:portfolio_list",
+    "assessment:portfolio_detail",
+    "assessment:portfolio_matrix",
+    "assessment:portfolio_units",
+    "portfolio:evidence_library",
+    "portfolio:evidence_detail",
+    "portfolio:file_download",
+    "portfolio:file_thumbnail",
+    "exports:export_list",
+    "exports:export_detail",
+    "exports:export_download",
+    "portfolio:hours_list",
+}
 
 
 @dataclass(frozen=True)
@@ -52,12 +76,25 @@ class Row:
     method: str = "get"
     label: str = ""
 
+    def __post_init__(self) -> None:
+        if "eqa" not in self.expected:
+            object.__setattr__(self, "expected", {**self.expected, "eqa": self._eqa_status()})
+
+    def _eqa_status(self) -> int:
+        if self.name in {"accounts:logout", "portfolio:eqa_link", "portfolio:eqa_code"}:
+            return self.expected["tutor"]
+        reads = self.name in EQA_READS or self.name.startswith("qualifications:")
+        return self.expected["tutor"] if reads and self.method == "get" else 403
+
 
 def statuses(default: int, **overrides: int) -> dict[str, int]:
     """The employer contact, like the tutor, follows the portfolio read-only: unless a row says
-    otherwise they get what the tutor gets."""
+    otherwise they get what the tutor gets. The external quality assurer's status follows from
+    the row (Row._eqa_status) unless given."""
     overrides.setdefault("employer", overrides.get("tutor", default))
-    return {role: overrides.get(role, default) for role in ROLES}
+    return {
+        role: overrides.get(role, default) for role in ROLES if role != "eqa" or role in overrides
+    }
 
 
 SIGNED_IN_ONLY = statuses(200, anonymous=302)
@@ -437,6 +474,71 @@ TABLE += [
         args=foreign("portfolio"),
         label="other centre",
     ),
+    # External quality assurance: the administrators grant and revoke; the assurer's link is
+    # public, reached only through its secret, and any link that does not work is a 404.
+    Row("enrolment:eqa_grant_list", statuses(403, anonymous=302, centre_admin=200)),
+    Row("enrolment:eqa_grant_create", statuses(403, anonymous=302, centre_admin=200)),
+    Row(
+        "enrolment:eqa_grant_detail",
+        statuses(403, anonymous=302, centre_admin=200),
+        args=own("eqa_grant"),
+    ),
+    Row(
+        "enrolment:eqa_grant_detail",
+        statuses(403, anonymous=302, centre_admin=404),
+        args=foreign("eqa_grant"),
+        label="other centre",
+    ),
+    Row(
+        "enrolment:eqa_grant_revoke",
+        statuses(403, anonymous=302, centre_admin=200),
+        args=own("eqa_grant"),
+    ),
+    Row(
+        "enrolment:eqa_grant_revoke",
+        statuses(403, anonymous=302, centre_admin=302),
+        args=own("eqa_grant"),
+        method="post",
+        label="revoke",
+    ),
+    Row(
+        "enrolment:eqa_grant_revoke",
+        statuses(403, anonymous=302, centre_admin=404),
+        args=foreign("eqa_grant"),
+        method="post",
+        label="revoke, other centre",
+    ),
+    Row(
+        "portfolio:eqa_link",
+        statuses(200),
+        args=lambda cast: [cast["eqa_token"]],
+        label="valid link",
+    ),
+    Row(
+        "portfolio:eqa_link",
+        statuses(302),
+        args=lambda cast: [cast["eqa_token"]],
+        method="post",
+        label="send a code",
+    ),
+    Row(
+        "portfolio:eqa_link",
+        statuses(404),
+        args=lambda cast: ["not-a-link-anyone-was-sent"],
+        label="unknown link",
+    ),
+    Row(
+        "portfolio:eqa_code",
+        statuses(200),
+        args=lambda cast: [cast["eqa_token"]],
+        label="valid link",
+    ),
+    Row(
+        "portfolio:eqa_code",
+        statuses(404),
+        args=lambda cast: ["not-a-link-anyone-was-sent"],
+        label="unknown link",
+    ),
     # Enrolment pages are the centre administrator's alone.
     Row("enrolment:cohort_list", statuses(403, anonymous=302, centre_admin=200)),
     Row("enrolment:cohort_create", statuses(403, anonymous=302, centre_admin=200)),
@@ -601,6 +703,20 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
     }
 
 
+def _eqa_grant(admin: User, portfolio: Any) -> tuple[EqaGrant, str]:
+    """An external quality assurer whose sample is this one portfolio, for a week."""
+    return eqa.eqa_grant_create(
+        actor=admin,
+        assurer=eqa.Assurer(
+            full_name="Erin External",
+            email=f"erin.{admin.centre_id}@awarding.example",
+            organisation="OCR",
+        ),
+        expires_on=timezone.localdate() + datetime.timedelta(days=7),
+        portfolios=[portfolio],
+    )
+
+
 @pytest.fixture
 def cast(
     catalogue: None,
@@ -617,9 +733,12 @@ def cast(
     operator = UserFactory(
         email="operator@example.org", centre=None, is_staff=True, is_superuser=True
     )
+    foreign_admin = person(oscar.centre, "Fay Foreign", Role.CENTRE_ADMIN)
     with django_capture_on_commit_callbacks(execute=True):
         objects = _portfolio_with_evidence(amy, assessor=asha, tutor=tom, employer=eve)
         foreign_objects = _portfolio_with_evidence(oscar)
+        eqa_grant, eqa_token = _eqa_grant(ada, objects["portfolio"])
+        foreign_eqa_grant, _ = _eqa_grant(foreign_admin, foreign_objects["portfolio"])
     return {
         **objects,
         **{f"foreign_{key}": value for key, value in foreign_objects.items()},
@@ -632,6 +751,10 @@ def cast(
         "iqa": iris,
         "centre_admin": ada,
         "operator": operator,
+        "eqa": eqa_grant.assurer,
+        "eqa_grant": eqa_grant,
+        "eqa_token": eqa_token,
+        "foreign_eqa_grant": foreign_eqa_grant,
         "own_person": amy,
         "foreign_person": oscar,
         "credential": Credential.objects.create(

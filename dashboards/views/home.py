@@ -15,6 +15,8 @@ from portfolio.selectors import hours_to_confirm, portfolio_list
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if user.has_role(Role.EQA):
+        return _eqa_home(request)
     context = {
         "title": "Home",
         "own_portfolios": portfolio_list(user, own_only=True),
@@ -25,3 +27,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "hours_to_confirm": hours_to_confirm(user),
     }
     return render(request, "dashboards/home.html", context)
+
+
+def _eqa_home(request: HttpRequest) -> HttpResponse:
+    """An external quality assurer's home: their sample, and how long they can read it."""
+    context = {
+        "title": "Your sample",
+        "grant": request.eqa_grant,
+        "portfolios": portfolio_list(request.user),
+    }
+    return render(request, "dashboards/eqa_home.html", context)

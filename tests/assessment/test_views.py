@@ -985,3 +985,25 @@ def test_the_assessor_sees_submissions_in_their_unread_count(
     assert '<span class="badge text-bg-warning">1<span class="visually-hidden"> unread</span>' in (
         page
     )
+
+
+def test_the_iqas_review_shows_in_the_history_for_staff_but_not_the_learner(
+    as_asha: Client, client: Client, amy: User, iris: User, tom: User, waiting: list[Mapping]
+) -> None:
+    first, _ = waiting
+    url = review_url(first.evidence)
+    as_asha.post(
+        url,
+        {**seen_values(as_asha.get(url)), **TICKED, f"decision-{first.pk}": "accepted"},
+    )
+    decision = first.decisions.get()
+    assessment.iqa_review_record(
+        actor=iris, decision=decision, verdict="disagree", feedback="The photo is unreadable."
+    )
+    detail = reverse("portfolio:evidence_detail", args=[first.evidence_id])
+
+    expected = "IQA: <strong>disagreed</strong> by Iris Okafor"
+    assert expected in text_of(as_asha.get(url))
+    assert "“The photo is unreadable.”" in text_of(as_asha.get(url))
+    assert expected in text_of(signed_in(Client(), tom).get(detail))
+    assert "IQA:" not in text_of(signed_in(client, amy).get(detail))

@@ -26,6 +26,7 @@ from enrolment.versions import plan_move
 from portfolio.models import (
     AssessorRecord,
     AuditEntry,
+    EqaGrant,
     EvidenceFile,
     EvidenceType,
     FileKind,
@@ -302,3 +303,22 @@ def test_seed_demo_gives_amys_apprenticeship_hours_and_eves_statement(seeded: No
     assert len(statuses) == 8
     assert statuses.count("confirmed") == 7 and statuses.count("logged") == 1
     assert portfolio.evidence.filter(witness_statement__author=portfolio.employer).count() == 1
+
+
+def test_seed_demo_gives_erin_read_only_access_to_a_sample_with_amy_in_it_once(
+    settings, catalogue: None
+) -> None:
+    settings.DEBUG = True
+    first, again = StringIO(), StringIO()
+    call_command("seed_demo", stdout=first)
+    call_command("seed_demo", stdout=again)
+
+    [grant] = EqaGrant.objects.all()
+    assert grant.state == "active"
+    assert grant.assurer.roles == {Role.EQA}
+    assert grant.portfolios.filter(
+        learner__email="amy@northgate.example", qualification__reference=OCR
+    ).exists()
+    assert grant.page_views.count() == 4
+    assert f"{grant.assurer.email} signs in from: http" in first.getvalue()
+    assert "erin@awarding.example" not in again.getvalue()

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import User
@@ -42,7 +44,7 @@ from portfolio.audit import (
     registered_actions,
 )
 from portfolio.models import AuditEntry, EvidenceType, Portfolio
-from portfolio.services import hours, witness
+from portfolio.services import eqa, hours, witness
 from portfolio.units import units_of
 from qualifications.models import Qualification, Unit
 from tests.assessment.records import discussion_content
@@ -164,8 +166,9 @@ def test_a_code_cannot_be_registered_twice() -> None:
 
 def test_only_asking_for_a_pdf_leaves_the_portfolios_content_as_it_was() -> None:
     unchanged = {a.code for a in registered_actions()} - set(content_changing_codes())
+    external_access = {"eqa.grant", "eqa.code_sent", "eqa.sign_in", "eqa.revoke"}
 
-    assert unchanged == {"export.request"}
+    assert unchanged == {"export.request", *external_access}
 
 
 def test_the_latest_change_ignores_asking_for_a_pdf(
@@ -535,6 +538,18 @@ def every_action(
     hours.hours_correct(
         actor=amy, entry=queried, date=day, hours=Decimal(2), activity="Reading the handbook"
     )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        grant, link = eqa.eqa_grant_create(
+            actor=ada,
+            assurer=eqa.Assurer("Erin External", "erin@awarding.example", "OCR"),
+            expires_on=timezone.localdate() + datetime.timedelta(days=30),
+            portfolios=[journey],
+            units=[pdr],
+        )
+        eqa.eqa_code_send(token=link)
+    eqa.eqa_code_check(token=link, code=mail.outbox[-1].subject.rsplit(" ", 1)[-1])
+    eqa.eqa_grant_revoke(actor=ada, grant=grant)
 
 
 def test_every_registered_action_reads_as_sentences_from_real_entries(every_action: None) -> None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
+from demo.eqa import ERIN, seed_demo_eqa
 from demo.large_centre import LARGE_CENTRE, large_centre_email, seed_large_centre
 from demo.large_portfolio import FULL, SIZES, seed_large_portfolio
 from demo.people import DEMO_PASSWORD, seed_demo_people
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             centre = person.centre.name if person.centre else "no centre"
             self.stdout.write(f"  {person.email:30} {centre:20} {roles}")
         self.stdout.write(f"Demo portfolios ready: {len(portfolios)}.")
+        if link := seed_demo_eqa():
+            self.stdout.write(f"External quality assurer {ERIN.email} signs in from: {link}")
         if learners:
             started = time.monotonic()
             try:
