@@ -441,7 +441,7 @@ class ReviewParty(models.TextChoices):
 
     LEARNER = "learner", "Learner"
     EMPLOYER = "employer", "Employer"
-    PROVIDER = "provider", "Provider (assessor)"
+    PROVIDER = "provider", "Provider"
 
 
 class ProgressReview(models.Model):

@@ -24,6 +24,7 @@ from assessment.services.units import choose_unit
 from cohorts.models import Cohort
 from demo.credentials import seed_demo_credentials
 from demo.people import DEMO_CENTRE
+from demo.plans import seed_amy_plan
 from demo.records import seed_amy_records
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
@@ -151,6 +152,8 @@ def seed_demo_portfolios() -> list[Portfolio]:
         seed_amy_records(people["amy"], amy_ocr)
     if amy_ocr is not None and not amy_ocr.witness_requests.exists():
         _seed_amy_witness(people["amy"], people["asha"], amy_ocr)
+    if amy_ocr is not None:
+        seed_amy_plan(people["amy"], people["asha"], people["eve"], amy_ocr)
     amy_example = next(
         (
             p

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 
 from accounts.models import User
+from assessment import plans
 from assessment.models import (
     Countersignature,
     Decision,
     IqaReview,
     Outcome,
+    ProgressReview,
     UnitDeclaration,
     UnitSignOff,
 )
@@ -34,7 +36,7 @@ from portfolio.models import (
 )
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "8"
+TEMPLATE_VERSION = "9"
 
 
 @dataclass
@@ -81,6 +83,9 @@ class ExportContent:
     header: str = ""
     countersignatures: list[Countersignature] = field(default_factory=list)
     people: list[PersonCredentials] = field(default_factory=list)
+    # The assessment plan and progress reviews: the whole portfolio's, not one unit's.
+    plan: list[plans.PlanRow] = field(default_factory=list)
+    reviews: list[ProgressReview] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -237,9 +242,12 @@ def gather(export: PortfolioExport) -> ExportContent:
         .select_related("unit", "signed_by", "revoked_by")
         .order_by("signed_at", "pk")
     )
+    whole = export.scope != ExportScope.UNIT
     return ExportContent(
         export=export,
         portfolio=portfolio,
+        plan=plans.plan_rows(portfolio) if whole else [],
+        reviews=plans.reviews(portfolio) if whole else [],
         units=units,
         evidence=sections,
         countersignatures=countersignatures,
