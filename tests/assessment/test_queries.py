@@ -216,7 +216,7 @@ def test_the_caseload_and_queue_run_the_same_queries_for_one_or_sixty_portfolios
     )
     unmet = Portfolio.objects.filter(assessor=asha).exclude(Exists(accepted))
     assert 0 < unmet.count() < LARGE_PORTFOLIOS  # some plan items are met, some overdue
-    assert page.count(" overdue for Learner ") == unmet.count()
+    assert page.count(" overdue for Learner ") == unmet.count()  # in each link's label
 
 
 def test_the_queues_second_page_runs_the_same_queries(
