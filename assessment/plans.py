@@ -277,7 +277,7 @@ class ApprenticeRow:
 
 
 def apprentices(user: User) -> list[ApprenticeRow]:
-    """The apprentices this employer contact manages, with their progress; six queries."""
+    """The apprentices this employer contact manages, with their progress; seven queries."""
     portfolios = list(
         Portfolio.objects.visible_to(user)
         .filter(employer=user, is_apprenticeship=True)
