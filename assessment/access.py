@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from assessment.models import Decision
+from assessment.models import Decision, PlanItem, ProgressReview
 from portfolio.access import get_evidence_for, get_mapping_for, get_portfolio_for
 from portfolio.models import Evidence, Mapping, Portfolio
 
@@ -114,3 +114,33 @@ def get_portfolio_to_countersign(user: User, pk: int) -> Portfolio:
     if not is_iqa_at(user, portfolio):
         raise PermissionDenied("Only an internal quality assurer at this centre can countersign.")
     return portfolio
+
+
+def get_plan_item_to_change(user: User, pk: int) -> PlanItem:
+    """A plan item of a portfolio the user can see; changing it is the assessor's alone."""
+    item = get_object_or_404(
+        PlanItem.objects.filter(portfolio__in=Portfolio.objects.visible_to(user)).select_related(
+            "portfolio__learner", "portfolio__qualification"
+        ),
+        pk=pk,
+    )
+    _require_assessor_of(
+        user, item.portfolio, "Only the learner's assigned assessor can change the plan."
+    )
+    return item
+
+
+def get_progress_review_for(user: User, pk: int) -> ProgressReview:
+    """A progress review of a portfolio the user can see; signing it is the services' rule."""
+    return get_object_or_404(
+        ProgressReview.objects.filter(
+            portfolio__in=Portfolio.objects.visible_to(user)
+        ).select_related(
+            "portfolio__learner",
+            "portfolio__assessor",
+            "portfolio__employer",
+            "portfolio__qualification",
+            "written_by",
+        ),
+        pk=pk,
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from assessment.models import VACSR, IqaAgreement, Outcome
+from assessment.models import VACSR, IqaAgreement, Outcome, PlanMethod
 from portfolio.audit import (
     AuditAction,
     Changes,
     Field,
     before_after,
     choice,
+    day,
     quoted,
     register,
 )
@@ -89,6 +90,22 @@ ACKNOWLEDGEMENT = {
     "submitted": Field("Submitted for assessment"),
 }
 
+PLAN_ITEM = {
+    "activity": Field("Activity", quoted),
+    "method": Field("Method", choice(PlanMethod)),
+    "criteria": Field("Criteria"),
+    "target": Field("Target date", day),
+}
+PROGRESS_REVIEW = {
+    "held_on": Field("Held on", day),
+    "progress": Field("Progress against the plan", quoted),
+    "next_steps": Field("What comes next", quoted),
+    "three_way": Field("Three-way, with the employer"),
+    "party": Field("Signed as"),
+    "wording": Field("Wording", quoted),
+    "complete": Field("Every party has now signed"),
+}
+
 WORDING = {"unit": Field("Unit"), "wording": Field("Wording", quoted)}
 CHOICE = {"unit": Field("Unit"), "group": Field("Group")}
 
@@ -128,6 +145,29 @@ register(
         "record.acknowledge",
         "Acknowledged an assessor’s record as fair",
         details=before_after(**ACKNOWLEDGEMENT),
+    ),
+    AuditAction(
+        "plan_item.create",
+        "Added an item to the assessment plan",
+        details=before_after(**PLAN_ITEM),
+    ),
+    AuditAction(
+        "plan_item.update",
+        "Changed an item of the assessment plan",
+        details=before_after(**PLAN_ITEM),
+    ),
+    AuditAction(
+        "plan_item.remove",
+        "Removed an item from the assessment plan",
+        details=before_after(**PLAN_ITEM),
+    ),
+    AuditAction(
+        "progress_review.create",
+        "Wrote up a progress review",
+        details=before_after(**PROGRESS_REVIEW),
+    ),
+    AuditAction(
+        "progress_review.sign", "Signed a progress review", details=before_after(**PROGRESS_REVIEW)
     ),
     AuditAction("iqa.review", "Quality-assured a decision", details=iqa_verdict),
     AuditAction("sampling.rates", "Set IQA sampling rates", details=sampling_rates),

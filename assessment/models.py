@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Centre, User
 from portfolio.models import Mapping, Portfolio
-from qualifications.models import Unit
+from qualifications.models import AssessmentCriterion, Unit
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -394,3 +394,114 @@ class SamplingRate(models.Model):
     def __str__(self) -> str:
         target = self.assessor or self.unit or "everyone"
         return f"{self.percent}% for {target}"
+
+
+class PlanMethod(models.TextChoices):
+    """How an activity in the assessment plan is to be assessed."""
+
+    OBSERVATION = "observation", "Observation"
+    PROFESSIONAL_DISCUSSION = "professional_discussion", "Professional discussion"
+    PRODUCT_EVIDENCE = "product_evidence", "Product evidence"
+    WITNESS_TESTIMONY = "witness_testimony", "Witness testimony"
+    QUESTIONING = "questioning", "Questioning"
+
+
+class PlanItem(models.Model):
+    """One activity of a portfolio's assessment plan, agreed by the assessor and the learner:
+    what the learner will do, how it is assessed, the criteria it should cover and by when.
+
+    Whether it is met is worked out from the criteria's status (assessment/plans.py), never
+    stored: it is met once every one of its criteria has accepted evidence."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="plan_items")
+    activity = models.TextField(max_length=2_000)
+    method = models.CharField(max_length=30, choices=PlanMethod.choices)
+    criteria = models.ManyToManyField(AssessmentCriterion, related_name="+")
+    target_date = models.DateField()
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["target_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=PlanMethod.values), name="plan_item_method_known"
+            ),
+            models.CheckConstraint(condition=~Q(activity=""), name="plan_item_has_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.activity[:60]
+
+
+class ReviewParty(models.TextChoices):
+    """Who signs a progress review: the learner, their employer (for an apprenticeship) and the
+    provider, whose assessor writes it."""
+
+    LEARNER = "learner", "Learner"
+    EMPLOYER = "employer", "Employer"
+    PROVIDER = "provider", "Provider"
+
+
+class ProgressReview(models.Model):
+    """A review of progress against the plan and of what comes next, written by the assessor
+    and signed by each party in the exact words shown to them. An apprenticeship's review is
+    three-way: the employer contact signs too. It is complete when every party has signed;
+    `completed_at` is kept in step by the signing service so lists can filter on it."""
+
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, related_name="progress_reviews"
+    )
+    held_on = models.DateField()
+    progress = models.TextField(max_length=20_000)
+    next_steps = models.TextField(max_length=20_000)
+    is_three_way = models.BooleanField(default=False)
+    written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(default=timezone.now, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(progress="") & ~Q(next_steps=""), name="progress_review_has_text"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["portfolio", "completed_at"], name="progress_review_completion")
+        ]
+
+    def __str__(self) -> str:
+        return f"Progress review of {self.held_on:%-d %B %Y}"
+
+    @property
+    def parties(self) -> list[ReviewParty]:
+        """Who must sign, in the order their signatures are shown."""
+        if self.is_three_way:
+            return [ReviewParty.LEARNER, ReviewParty.EMPLOYER, ReviewParty.PROVIDER]
+        return [ReviewParty.LEARNER, ReviewParty.PROVIDER]
+
+
+class ReviewSignature(AppendOnlyModel):
+    """One party's agreement to a progress review, word for word, with who and when."""
+
+    review = models.ForeignKey(ProgressReview, on_delete=models.PROTECT, related_name="signatures")
+    party = models.CharField(max_length=10, choices=ReviewParty.choices)
+    signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now, editable=False)
+    wording = models.TextField()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "party"], name="review_signed_once_per_party"
+            ),
+            models.CheckConstraint(
+                condition=Q(party__in=ReviewParty.values), name="review_signature_party_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()} signature by {self.signed_by}"

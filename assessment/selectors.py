@@ -15,7 +15,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Role, User
-from assessment import progress
+from assessment import plans, progress
 from assessment.models import Decision, IqaAgreement, IqaReview, Outcome, SamplingRate
 from portfolio.audit import describe
 from portfolio.models import AuditEntry, Evidence, EvidenceFile, Mapping, MappingStatus, Portfolio
@@ -67,6 +67,8 @@ class CaseloadRow:
     oldest_waiting: datetime.datetime | None = None
     referrals: int = 0
     units_ready: int = 0
+    overdue_items: int = 0
+    next_review: plans.ReviewDue | None = None
 
     @property
     def days_waiting(self) -> int | None:
@@ -76,7 +78,8 @@ class CaseloadRow:
 
 
 def caseload(user: User) -> list[CaseloadRow]:
-    """Every portfolio assigned to the assessor, with what needs them; six queries."""
+    """Every portfolio assigned to the assessor, with what needs them, overdue plan items and
+    the next three-way review; eight queries."""
     portfolios = list(
         Portfolio.objects.visible_to(user)
         .filter(assessor=user)
@@ -85,6 +88,8 @@ def caseload(user: User) -> list[CaseloadRow]:
     )
     counts = queue_counts([p.pk for p in portfolios])
     ready = progress.units_ready_for_sign_off(portfolios)
+    overdue = plans.overdue_counts([p.pk for p in portfolios])
+    due = plans.reviews_due(portfolios)
     rows = []
     for portfolio in portfolios:
         found = counts.get(portfolio.pk, QueueCounts())
@@ -95,6 +100,8 @@ def caseload(user: User) -> list[CaseloadRow]:
                 oldest_waiting=found.oldest_waiting,
                 referrals=found.referrals,
                 units_ready=len(ready.get(portfolio.pk, [])),
+                overdue_items=overdue.get(portfolio.pk, 0),
+                next_review=due.get(portfolio.pk),
             )
         )
     return rows

@@ -8,6 +8,7 @@ from assessment.views import (
     countersign,
     iqa,
     overview,
+    plans,
     records,
     review,
     timeline,
@@ -55,5 +56,15 @@ urlpatterns = [
         countersign.unit_countersign,
         name="unit_countersign",
     ),
+    path("portfolios/<int:pk>/plan/", plans.portfolio_plan, name="portfolio_plan"),
+    path("assess/portfolios/<int:pk>/plan/new/", plans.plan_item_create, name="plan_item_create"),
+    path("assess/plan-items/<int:pk>/", plans.plan_item_edit, name="plan_item_edit"),
+    path("assess/plan-items/<int:pk>/remove/", plans.plan_item_remove, name="plan_item_remove"),
+    path(
+        "assess/portfolios/<int:pk>/reviews/new/",
+        plans.progress_review_create,
+        name="progress_review_create",
+    ),
+    path("reviews/<int:pk>/", plans.progress_review, name="progress_review"),
     path("iqa/coverage/", iqa.iqa_overview, name="iqa_overview"),
 ]

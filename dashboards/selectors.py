@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.params import id_or_none
+from assessment import plans
 from assessment.models import Decision, Outcome
 from assessment.progress import signed_off_units
 from assessment.selectors import QueueCounts, centre_assessors, queue_counts
@@ -42,6 +43,7 @@ class LearnerRow:
     referrals: int = 0
     last_activity: datetime.datetime | None = None
     rag: Rag = Rag.GREEN
+    overdue_items: int = 0
     # An apprentice's off-the-job hours against their plan (None for anyone else).
     hours_pace: Pace | None = None
 
@@ -139,17 +141,22 @@ def measures(portfolios: QuerySet[Portfolio], pairs: list[tuple[int, int]]) -> M
 
 
 def learner_rows(portfolios: QuerySet[Portfolio]) -> list[LearnerRow]:
-    """One row per portfolio with its progress measures and RAG; eight queries, and one more
-    for apprentices' off-the-job hours when the group has any."""
+    """One row per portfolio with its progress measures, RAG and overdue plan items; nine
+    queries, and one more for apprentices' off-the-job hours when the group has any."""
     items = list(portfolios.select_related("learner", "assessor", "qualification", "cohort"))
     found = measures(
         Portfolio.objects.filter(pk__in=[p.pk for p in items]),
         [(p.pk, p.qualification_id) for p in items],
     )
     paces = off_the_job_paces(items)
+    overdue = plans.overdue_counts([p.pk for p in items])
     rows = []
     for portfolio in items:
-        row = LearnerRow(portfolio=portfolio, hours_pace=paces.get(portfolio.pk))
+        row = LearnerRow(
+            portfolio=portfolio,
+            overdue_items=overdue.get(portfolio.pk, 0),
+            hours_pace=paces.get(portfolio.pk),
+        )
         found.fill(
             row,
             portfolio.pk,
@@ -167,6 +174,7 @@ SORTS = {
     "units": lambda r: r.units_signed_off,
     "waiting": lambda r: r.waiting,
     "referrals": lambda r: r.referrals,
+    "overdue": lambda r: r.overdue_items,
     "inactive": lambda r: -1 if r.days_inactive is None else r.days_inactive,
     "rag": lambda r: (r.rag_order, r.percent_met),
 }
@@ -231,6 +239,7 @@ LEARNER_COLUMNS = [
     "units total",
     "waiting for assessor",
     "referrals with learner",
+    "overdue plan items",
     "days since last activity",
     "RAG",
 ]
@@ -250,6 +259,7 @@ def learner_csv_rows(rows: list[LearnerRow]) -> Iterator[list[object]]:
             r.units_total,
             r.waiting,
             r.referrals,
+            r.overdue_items,
             "" if r.days_inactive is None else r.days_inactive,
             r.rag.label,
         ]

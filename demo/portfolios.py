@@ -25,6 +25,7 @@ from cohorts.models import Cohort
 from demo.credentials import seed_demo_credentials
 from demo.hours import seed_amy_apprenticeship
 from demo.people import DEMO_CENTRE
+from demo.plans import seed_amy_plan
 from demo.records import seed_amy_records
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
@@ -154,6 +155,8 @@ def seed_demo_portfolios() -> list[Portfolio]:
         _seed_amy_witness(people["amy"], people["asha"], amy_ocr)
     if amy_ocr is not None:
         seed_amy_apprenticeship(people, amy_ocr)
+
+        seed_amy_plan(people["amy"], people["asha"], people["eve"], amy_ocr)
     amy_example = next(
         (
             p

@@ -39,6 +39,8 @@ READ_ONLY_PAGES = frozenset(
         "exports:export_detail",
         "exports:export_download",
         "portfolio:hours_list",
+        "assessment:portfolio_plan",
+        "assessment:progress_review",
     }
 )
 READ_ONLY_NAMESPACES = frozenset({"qualifications"})

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Credential, Role, User
 from assessment import services as assessment_services
+from assessment.models import PlanItem, PlanMethod, ProgressReview
 from assessment.services import DecisionRequest, Vacsr
 from cohorts.models import Cohort
 from exports.models import ExportState, PortfolioExport
@@ -65,6 +66,8 @@ EQA_READS = {
     "exports:export_detail",
     "exports:export_download",
     "portfolio:hours_list",
+    "assessment:portfolio_plan",
+    "assessment:progress_review",
 }
 
 
@@ -346,6 +349,48 @@ TABLE += [
     ),
     Row("assessment:portfolio_timeline", HIDDEN, args=foreign("portfolio"), label="other centre"),
     Row("assessment:decision_sample", statuses(403, anonymous=302, iqa=200), args=own("decision")),
+    # Everyone who sees the portfolio reads its plan and reviews; the assessor writes them; each
+    # party signs a review (a POST by anyone else who sees it is refused with a message).
+    Row("assessment:portfolio_plan", READ, args=own("portfolio")),
+    Row("assessment:portfolio_plan", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row("assessment:plan_item_create", ASSESS, args=own("portfolio")),
+    Row("assessment:plan_item_create", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row("assessment:plan_item_edit", ASSESS, args=own("plan_item")),
+    Row("assessment:plan_item_edit", HIDDEN, args=foreign("plan_item"), label="other centre"),
+    # A met item is kept: the assessor's removal is refused with a message, so the row can run
+    # for every role without the item going.
+    Row(
+        "assessment:plan_item_remove",
+        {**ASSESS, "assessor": 302},
+        args=own("met_plan_item"),
+        method="post",
+        label="met, refused",
+    ),
+    Row(
+        "assessment:plan_item_remove",
+        HIDDEN,
+        args=foreign("plan_item"),
+        method="post",
+        label="other centre",
+    ),
+    Row("assessment:progress_review_create", ASSESS, args=own("portfolio")),
+    Row(
+        "assessment:progress_review_create",
+        HIDDEN,
+        args=foreign("portfolio"),
+        label="other centre",
+    ),
+    Row("assessment:progress_review", READ, args=own("progress_review")),
+    Row(
+        "assessment:progress_review",
+        statuses(302, other_learner=404, operator=404),
+        args=own("progress_review"),
+        method="post",
+        label="sign",
+    ),
+    Row(
+        "assessment:progress_review", HIDDEN, args=foreign("progress_review"), label="other centre"
+    ),
     # The centre's IQAs countersign; the page says plainly when the rules do not allow it yet.
     *[
         row
@@ -685,8 +730,37 @@ def _portfolio_with_evidence(learner: User, **people: Any) -> dict[str, Any]:
         activity="Product training.",
         logged_by=learner,
     )
+    plan_item = PlanItem.objects.create(
+        portfolio=portfolio,
+        activity="Run the stock rotation",
+        method=PlanMethod.OBSERVATION,
+        target_date=datetime.date(2026, 11, 30),
+        created_by=portfolio.assessor or learner,
+    )
+    plan_item.criteria.add(AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="2.1"))
+    met_plan_item = PlanItem.objects.create(
+        portfolio=portfolio,
+        activity="Serve at the tills",
+        method=PlanMethod.OBSERVATION,
+        target_date=datetime.date(2026, 10, 30),
+        created_by=portfolio.assessor or learner,
+    )
+    met_plan_item.criteria.add(
+        AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="1.2")
+    )
+    progress_review = ProgressReview.objects.create(
+        portfolio=portfolio,
+        held_on=datetime.date(2026, 11, 20),
+        progress="Under way.",
+        next_steps="Finish the rotation.",
+        is_three_way=portfolio.is_apprenticeship,
+        written_by=portfolio.assessor or learner,
+    )
     return {
         "off_the_job_entry": off_the_job_entry,
+        "plan_item": plan_item,
+        "met_plan_item": met_plan_item,
+        "progress_review": progress_review,
         "witness_request": witness_request,
         "witness_token": witness_token,
         "cohort": cohort,

@@ -63,6 +63,7 @@ PARAMETERS: dict[str, list[str]] = {
     "assessment:unit_countersign": ["confirm"],
     "assessment:portfolio_countersign": ["confirm"],
     "assessment:record_acknowledge": ["confirm"],
+    "assessment:progress_review": ["confirm"],
     "assessment:iqa_rates": ["default"],
     "enrolment:learner_list": ["cohort", "page"],
     "enrolment:intake_preview": ["digest"],
@@ -118,6 +119,7 @@ FORM_PAGES: dict[str, tuple[str, str | None]] = {
     "exports:export_retry": ("exports:export_detail", "export"),
     "portfolio:witness_request_revoke": ("portfolio:witness_request_list", "portfolio"),
     "portfolio:hours_confirm": ("portfolio:hours_list", "portfolio"),
+    "assessment:plan_item_remove": ("assessment:plan_item_edit", "plan_item"),
     "portfolio:witness_request_resend": ("portfolio:witness_request_list", "portfolio"),
 }
 

@@ -23,6 +23,15 @@ from assessment.services.declarations import (
     unit_sign_off,
 )
 from assessment.services.iqa import iqa_review_record, sampling_rates_set
+from assessment.services.plans import (
+    PlanItemContent,
+    plan_item_create,
+    plan_item_remove,
+    plan_item_update,
+    progress_review_create,
+    progress_review_sign,
+    review_wording,
+)
 from assessment.services.records import (
     RecordContent,
     acknowledgement_wording,
@@ -35,6 +44,7 @@ from assessment.services.units import choose_unit, remove_unit
 __all__ = [
     "DecisionConflict",
     "DecisionRequest",
+    "PlanItemContent",
     "RecordContent",
     "Vacsr",
     "acknowledgement_wording",
@@ -44,12 +54,18 @@ __all__ = [
     "learner_declaration",
     "mapping_reopen",
     "mappings_decide",
+    "plan_item_create",
+    "plan_item_remove",
+    "plan_item_update",
     "portfolio_countersign",
     "portfolio_countersignature_wording",
+    "progress_review_create",
+    "progress_review_sign",
     "record_acknowledge",
     "record_create",
     "record_update",
     "remove_unit",
+    "review_wording",
     "sampling_rates_set",
     "unit_countersign",
     "unit_countersignature_wording",

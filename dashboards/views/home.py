@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from accounts.access import can_browse_people
 from accounts.models import Role
+from assessment import plans
 from dashboards import selectors
 from portfolio.selectors import hours_to_confirm, portfolio_list
 
@@ -17,9 +18,15 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.has_role(Role.EQA):
         return _eqa_home(request)
+
+    own_portfolios = portfolio_list(user, own_only=True)
+    signs_reviews = user.has_role(Role.LEARNER, Role.EMPLOYER)
     context = {
         "title": "Home",
-        "own_portfolios": portfolio_list(user, own_only=True),
+        "own_portfolios": own_portfolios,
+        "plan_items": plans.open_items([p.pk for p in own_portfolios]) if own_portfolios else [],
+        "reviews_to_sign": list(plans.awaiting_signature(user)) if signs_reviews else [],
+        "apprentices": plans.apprentices(user) if user.has_role(Role.EMPLOYER) else [],
         "visible_portfolio_count": selectors.followed_portfolio_count(user),
         "roles": [Role(role).label for role in Role.values if role in user.roles],
         "can_browse_people": can_browse_people(user),

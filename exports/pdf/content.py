@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 
 from accounts.models import User
+from assessment import plans
 from assessment.models import (
     Countersignature,
     Decision,
     IqaReview,
     Outcome,
+    ProgressReview,
     UnitDeclaration,
     UnitSignOff,
 )
@@ -37,7 +39,7 @@ from portfolio.models import (
 from portfolio.selectors import off_the_job_entries, off_the_job_paces
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "9"
+TEMPLATE_VERSION = "10"
 
 
 @dataclass
@@ -87,6 +89,10 @@ class ExportContent:
     # An apprenticeship's off-the-job hours: every entry, and the pace against the plan.
     off_the_job: list[OffTheJobEntry] = field(default_factory=list)
     off_the_job_pace: Pace | None = None
+
+    # The assessment plan and progress reviews: the whole portfolio's, not one unit's.
+    plan: list[plans.PlanRow] = field(default_factory=list)
+    reviews: list[ProgressReview] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -249,16 +255,18 @@ def gather(export: PortfolioExport) -> ExportContent:
         .select_related("unit", "signed_by", "revoked_by")
         .order_by("signed_at", "pk")
     )
+    # The plan, reviews and hours are the whole portfolio's, not one unit's.
+    whole = export.scope != ExportScope.UNIT
     off_the_job: list[OffTheJobEntry] = []
-    if portfolio.is_apprenticeship and export.scope != ExportScope.UNIT:
+    if portfolio.is_apprenticeship and whole:
         off_the_job = list(off_the_job_entries(portfolio).order_by("date", "pk"))
     return ExportContent(
         off_the_job=off_the_job,
-        off_the_job_pace=off_the_job_paces([portfolio]).get(portfolio.pk)
-        if export.scope != ExportScope.UNIT
-        else None,
+        off_the_job_pace=off_the_job_paces([portfolio]).get(portfolio.pk) if whole else None,
         export=export,
         portfolio=portfolio,
+        plan=plans.plan_rows(portfolio) if whole else [],
+        reviews=plans.reviews(portfolio) if whole else [],
         units=units,
         evidence=sections,
         countersignatures=countersignatures,

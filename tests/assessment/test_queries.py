@@ -20,12 +20,21 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db.models import Exists, OuterRef
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
-from assessment.models import Decision, IqaAgreement, IqaReview, Outcome
+from assessment.models import (
+    Decision,
+    IqaAgreement,
+    IqaReview,
+    Outcome,
+    PlanItem,
+    PlanMethod,
+    ProgressReview,
+)
 from portfolio.models import Evidence, EvidenceType, Mapping, MappingStatus, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
 from tests.cast import person
@@ -38,8 +47,10 @@ pytestmark = pytest.mark.django_db
 LARGE_PORTFOLIOS = 60
 LARGE_EVIDENCE_EACH = 20
 
-# Today's counts; a page that needs more has grown a query.
-CASELOAD_QUERIES = 13
+# Today's counts; a page that needs more has grown a query. The caseload's three more than the
+# 13 above are the plan's: overdue plan items, the last three-way review of each apprenticeship,
+# and the reviews waiting for the assessor's signature.
+CASELOAD_QUERIES = 16
 SAMPLING_QUERIES = 13
 COVERAGE_QUERIES = 10
 REVIEW_QUERIES = 10
@@ -131,6 +142,37 @@ def build_portfolios(
     return made
 
 
+def add_plans(portfolios: list[Portfolio]) -> None:
+    """Each portfolio an apprenticeship with an overdue plan item and a review to sign."""
+    criterion = AssessmentCriterion.objects.get(unit__reference="RS-WWO", number="5.1")
+    Portfolio.objects.filter(pk__in=[p.pk for p in portfolios]).update(is_apprenticeship=True)
+    items = PlanItem.objects.bulk_create(
+        PlanItem(
+            portfolio=p,
+            activity="Run the stock rotation",
+            method=PlanMethod.OBSERVATION,
+            target_date=datetime.date(2025, 10, 1),
+            created_by=p.assessor,
+        )
+        for p in portfolios
+    )
+    PlanItem.criteria.through.objects.bulk_create(
+        PlanItem.criteria.through(planitem_id=item.pk, assessmentcriterion_id=criterion.pk)
+        for item in items
+    )
+    ProgressReview.objects.bulk_create(
+        ProgressReview(
+            portfolio=p,
+            held_on=datetime.date(2025, 11, 20),
+            progress="Under way.",
+            next_steps="Finish it.",
+            is_three_way=True,
+            written_by=p.assessor,
+        )
+        for p in portfolios
+    )
+
+
 def signed_in(client: Client, user: User) -> Client:
     client.force_login(user)
     client.get(reverse("dashboards:home"))  # warm any per-process caches
@@ -149,12 +191,13 @@ def test_the_caseload_and_queue_run_the_same_queries_for_one_or_sixty_portfolios
     catalogue: None,
     django_assert_max_num_queries: Callable[..., Any],
 ) -> None:
-    build_portfolios([asha], None, portfolios=1, evidence_each=3)
+    add_plans(build_portfolios([asha], None, portfolios=1, evidence_each=3))
     as_asha = signed_in(client, asha)
     url = reverse("assessment:caseload")
     small = queries_for(as_asha, url)
 
     grow_to_large([asha], None)
+    add_plans(list(Portfolio.objects.filter(assessor=asha, is_apprenticeship=False)))
     assert Portfolio.objects.filter(assessor=asha).count() == LARGE_PORTFOLIOS
     with django_assert_max_num_queries(CASELOAD_QUERIES):
         large = queries_for(as_asha, url)
@@ -163,6 +206,17 @@ def test_the_caseload_and_queue_run_the_same_queries_for_one_or_sixty_portfolios
     page = as_asha.get(url).content.decode()
     assert len(re.findall(r'href="/portfolios/\d+/"', page)) == LARGE_PORTFOLIOS
     assert page.count('href="/assess/evidence/') == 50  # the first page of the queue
+    assert page.count("Three-way review overdue") == LARGE_PORTFOLIOS
+    assert page.count("Review to sign") == LARGE_PORTFOLIOS
+    accepted = Mapping.objects.filter(
+        evidence__portfolio=OuterRef("pk"),
+        criterion__unit__reference="RS-WWO",
+        criterion__number="5.1",
+        status=MappingStatus.ACCEPTED,
+    )
+    unmet = Portfolio.objects.filter(assessor=asha).exclude(Exists(accepted))
+    assert 0 < unmet.count() < LARGE_PORTFOLIOS  # some plan items are met, some overdue
+    assert page.count(" overdue for Learner ") == unmet.count()  # in each link's label
 
 
 def test_the_queues_second_page_runs_the_same_queries(

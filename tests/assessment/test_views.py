@@ -59,7 +59,7 @@ def criteria_of_pdr() -> list[AssessmentCriterion]:
 
 
 def caseload_rows(page: str) -> dict[str, list[str]]:
-    """Learner name → [waiting, oldest waiting, referrals, units ready]."""
+    """Learner name → [waiting, oldest waiting, referrals, units ready, overdue plan items]."""
     section = page[page.index('id="portfolios-heading"') :]
     rows = {}
     for row in re.findall(r"<tr>(.*?)</tr>", section, re.DOTALL):
@@ -133,8 +133,8 @@ def test_the_caseload_lists_each_assigned_portfolio_with_what_is_waiting(
     assert "2 learner portfolios, 3 mappings waiting for you." in page
     rows = caseload_rows(page)
     assert rows == {
-        "Amy Archer": ["2", "3 days", "0", "0"],
-        "Ben Brook": ["1", "5 days", "1", "0"],
+        "Amy Archer": ["2", "3 days", "0", "0", "0"],
+        "Ben Brook": ["1", "5 days", "1", "0", "0"],
     }
 
 
@@ -145,7 +145,7 @@ def test_the_caseload_counts_units_ready_for_sign_off(
 
     rows = caseload_rows(text_of(as_asha.get(reverse("assessment:caseload"))))
 
-    assert rows == {"Amy Archer": ["0", "–", "0", "1"]}
+    assert rows == {"Amy Archer": ["0", "–", "0", "1", "0"]}
 
 
 def test_the_queue_lists_waiting_evidence_oldest_submission_first(

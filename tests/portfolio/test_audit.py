@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from accounts.models import User
 from assessment import services as assessment
-from assessment.models import Decision, IqaAgreement, Outcome
+from assessment.models import Decision, IqaAgreement, Outcome, PlanMethod
 from enrolment import services as enrolment
 from enrolment.intake_file import parse_intake
 from enrolment.services import intake_import
@@ -463,6 +463,35 @@ def every_action(
         content=dataclasses.replace(discussion_content(first), judgement="Sound, on reflection."),
     )
     assessment.record_acknowledge(actor=amy, record=record)
+    plan_item = assessment.plan_item_create(
+        actor=asha,
+        portfolio=journey,
+        content=assessment.PlanItemContent(
+            activity="Run the stock rotation",
+            method=PlanMethod.OBSERVATION,
+            criteria=(criterion("RS-WWO", "1.1"),),
+            target_date=datetime.date(2026, 4, 30),
+        ),
+    )
+    assessment.plan_item_update(
+        actor=asha,
+        item=plan_item,
+        content=assessment.PlanItemContent(
+            activity="Run the stock rotation",
+            method=PlanMethod.QUESTIONING,
+            criteria=(criterion("RS-WWO", "1.1"), criterion("RS-WWO", "1.2")),
+            target_date=datetime.date(2026, 5, 15),
+        ),
+    )
+    assessment.plan_item_remove(actor=asha, item=plan_item)
+    review = assessment.progress_review_create(
+        actor=asha,
+        portfolio=journey,
+        held_on=journey.start_date,
+        progress="The till audit is done.",
+        next_steps="Start the stock rotation.",
+    )
+    assessment.progress_review_sign(actor=amy, review=review)
 
     term = {"start_date": datetime.date(2026, 9, 1), "planned_end_date": datetime.date(2027, 7, 31)}
     cohort = enrolment.cohort_create(
