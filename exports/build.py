@@ -72,7 +72,7 @@ def build(export: PortfolioExport, *, report: Report | None = None) -> None:
     report(95, "Assembling the document")
     document = assemble(
         [front_matter, *sections.parts],
-        attachments=_embedded_files(sections.attachments),
+        attachments=_embedded_files(sections.attachments) + sections.embedded,
         metadata=_metadata(content),
         groups=BOOKMARK_GROUPS,
     )

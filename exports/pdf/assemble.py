@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
+from exports.pdf.appendix import Bookmark
+
 # Links in the front matter point here; they are rewritten into jumps to the section's page.
 LINK_PREFIX = "https://export.invalid/goto/"
 
@@ -24,6 +26,8 @@ class Part:
     pdf: bytes
     bookmark: str | None = None
     group: str | None = None
+    # Bookmarks inside the part (an appended PDF's own), nested under its bookmark.
+    children: list[Bookmark] = field(default_factory=list)
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,6 +67,16 @@ def _rewrite_links(writer: PdfWriter, first_pages: dict[str, int]) -> None:
             )
 
 
+def _add_bookmarks(
+    writer: PdfWriter, bookmarks: list[Bookmark], parent: object, first: int
+) -> None:
+    for bookmark in bookmarks:
+        item = writer.add_outline_item(
+            title=bookmark.title, page_number=first + bookmark.page, parent=parent
+        )
+        _add_bookmarks(writer, bookmark.children, item, first)
+
+
 def assemble(
     parts: list[Part],
     *,
@@ -84,11 +98,12 @@ def assemble(
                 title=groups[part.group], page_number=first_pages[part.key] - 1
             )
         if part.bookmark:
-            writer.add_outline_item(
+            item = writer.add_outline_item(
                 title=part.bookmark,
                 page_number=first_pages[part.key] - 1,
                 parent=parents.get(part.group or ""),
             )
+            _add_bookmarks(writer, part.children, item, first_pages[part.key] - 1)
     for name, embedded in attachments:
         writer.add_attachment(name, embedded)
     writer.add_metadata(metadata)

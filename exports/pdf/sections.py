@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from assessment.progress import UnitProgress
 from exports.models import ExportScope
 from exports.pdf import content as export_content
+from exports.pdf.appendix import AppendixUnreadable, prepare
 from exports.pdf.assemble import Part
 from exports.pdf.content import EvidenceSection, ExportContent
 from exports.pdf.fetcher import ExportFetcher
@@ -34,6 +35,8 @@ class RenderedSections:
     cache_names_in_use: set[str] = field(default_factory=set)
     appended: list[NumberedFile] = field(default_factory=list)
     attachments: list[NumberedFile] = field(default_factory=list)
+    # Files attached inside appended PDFs, carried as the portfolio's own: (name, content).
+    embedded: list[tuple[str, bytes]] = field(default_factory=list)
 
     def add_cached(self, part: Part, cache_name: str) -> None:
         """A part that came from (or went into) the section cache under cache_name."""
@@ -62,7 +65,9 @@ def render_sections(
         section_done(f"Evidence {number} of {len(content.evidence)}")
     for number, section in enumerate(content.evidence, start=1):
         for evidence_file in section.pdfs:
-            rendered.parts.extend(_appended_pdf(content, section, number, evidence_file, fetcher))
+            rendered.parts.append(
+                _appended_pdf(content, section, number, evidence_file, fetcher, rendered)
+            )
             rendered.appended.append((evidence_file, number))
     section_done("Appended PDFs")
     rendered.parts.append(_audit_intro(content, rendered, fetcher))
@@ -139,24 +144,47 @@ def _appended_pdf(
     number: int,
     evidence_file: EvidenceFile,
     fetcher: ExportFetcher,
-) -> list[Part]:
-    """An uploaded PDF as it was uploaded, after a divider page saying whose evidence it is."""
-    divider = render_pdf(
-        "exports/pdf/divider.html",
-        content.template_context(file=evidence_file, section=section, number=number),
-        fetcher,
-    )
+    rendered: RenderedSections,
+) -> Part:
+    """An uploaded PDF in full, every page framed on A4 under a heading on the first saying
+    whose evidence it is; its bookmarks nested under its own, its attachments carried."""
     with evidence_file.file.open("rb") as handle:
         uploaded = handle.read()
-    return [
-        Part(
+
+    def heading(pages: int) -> bytes:
+        return render_pdf(
+            "exports/pdf/appendix_heading.html",
+            content.template_context(
+                file=evidence_file, section=section, number=number, pages=pages
+            ),
+            fetcher,
+        )
+
+    try:
+        appendix = prepare(uploaded, heading)
+    except AppendixUnreadable:
+        # It was readable when uploaded; if storage has damaged it since, say so in its place.
+        return Part(
             f"divider-{evidence_file.pk}",
-            divider,
+            render_pdf(
+                "exports/pdf/appendix_unreadable.html",
+                content.template_context(file=evidence_file, section=section, number=number),
+                fetcher,
+            ),
             bookmark=f"Appendix: {evidence_file.original_name}",
             group="appendix",
-        ),
-        Part(f"file-{evidence_file.pk}", uploaded),
-    ]
+        )
+    rendered.embedded.extend(
+        (f"E{number} {evidence_file.original_name}, attached: {name}", data)
+        for name, data in appendix.attachments
+    )
+    return Part(
+        f"divider-{evidence_file.pk}",
+        appendix.pdf,
+        bookmark=f"Appendix: {evidence_file.original_name}",
+        group="appendix",
+        children=appendix.bookmarks,
+    )
 
 
 def _audit_intro(

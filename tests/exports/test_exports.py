@@ -556,15 +556,17 @@ def test_the_contents_entry_for_the_progress_summary_links_to_it(built: Built) -
     assert summary in built.whole.link_targets(2)
 
 
-def test_uploaded_pdfs_are_appended_whole_after_a_divider_with_a_bookmark(built: Built) -> None:
+def test_uploaded_pdfs_are_appended_whole_under_a_heading_with_a_bookmark(built: Built) -> None:
     pdf = built.whole
-    divider = pdf.bookmarks()["Appendix: witness statement.pdf"]
-    assert pdf.pages_starting("Appendix A witness statement.pdf") == [divider]
-    assert "Uploaded PDF from evidence E3, “Witness statement”" in flat(pdf.pages[divider - 1])
-    assert pdf.pages_starting("Witness page one: Amy assessed her own sales.") == [divider + 1]
-    assert pdf.pages_starting("Witness page two: signed by the store supervisor.") == [divider + 2]
-    assert pdf.bookmarks()["Audit timeline"] == divider + 3
-    assert pdf.contents_page("E3 witness statement.pdf") == divider
+    first = pdf.bookmarks()["Appendix: witness statement.pdf"]
+    heading = flat(pdf.pages[first - 1])
+    assert "Appendix A · uploaded PDF from evidence E3, “Witness statement”" in heading
+    assert "Appended in full: 2 pages" in heading
+    # No page of its own for the heading: the uploaded pages follow it on the same page.
+    assert "Witness page one: Amy assessed her own sales." in heading
+    assert "Witness page two: signed by the store supervisor." in flat(pdf.pages[first])
+    assert pdf.bookmarks()["Audit timeline"] == first + 2
+    assert pdf.contents_page("E3 witness statement.pdf") == first
 
 
 def test_other_files_are_embedded_as_attachments(built: Built) -> None:

@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import (
 from django.test import RequestFactory
 from PIL import Image, ImageCms, ImageFile
 from pytest_django.fixtures import Settings
+from weasyprint import HTML
 
 from portfolio.errors import UploadRefused
 from portfolio.models import FileKind
@@ -689,3 +690,13 @@ def test_renditions_of_a_small_image_are_never_enlarged() -> None:
     for rendition in (thumbnail, print_rendition):
         with Image.open(rendition) as image:
             assert image.size == (120, 80)
+
+
+def test_a_pdf_whose_cross_reference_table_is_broken_is_repaired_and_kept() -> None:
+    whole = HTML(
+        string="<p>One</p><p style='break-before: page'>Two</p><p style='break-before: page'>3</p>"
+    ).write_pdf()
+    # The table of where each object is, gone: readers rebuild it, and so does qpdf.
+    damaged = whole[: whole.rindex(b"xref")] + b"%%EOF\n"
+    checked = check_upload(upload("report.pdf", damaged))
+    assert checked.kind == "pdf"
