@@ -84,6 +84,26 @@ class PortfolioExport(models.Model):
         return f"PDF of {self.portfolio} ({self.get_scope_display().lower()})"
 
     @property
+    def download_name(self) -> str:
+        """What the file is called when downloaded: learner, qualification, scope, date and
+        verification code, e.g. portfolio-Amy-Archer-OCR-L3-RSSP-CERT-unit-RS-WWO-2026-11-26-
+        7K3M-QX9P-2ZRT.pdf, so a folder of them sorts and explains itself."""
+        scope = {ExportScope.WHOLE: "whole", ExportScope.ACCEPTED: "accepted"}.get(
+            self.scope, f"unit-{self.unit.reference if self.unit_id else ''}"
+        )
+        made = (self.finished_at or self.requested_at).date().isoformat()
+        parts = [
+            "portfolio",
+            self.portfolio.learner.full_name,
+            self.portfolio.qualification.reference,
+            scope,
+            made,
+            self.verification_code,
+        ]
+        name = "-".join(parts)
+        return "".join(ch if ch.isalnum() or ch in "-." else "-" for ch in name) + ".pdf"
+
+    @property
     def options_label(self) -> str:
         if self.scope == ExportScope.UNIT and self.unit_id:
             return f"Unit {self.unit.reference}"

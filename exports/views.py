@@ -62,11 +62,10 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = get_export_for(request.user, pk)
     if export.state != ExportState.DONE or not export.file:
         raise Http404("This PDF is not ready.")
-    learner = "".join(ch if ch.isalnum() else "-" for ch in export.portfolio.learner.full_name)
     response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=f"portfolio-{learner}-{export.portfolio.qualification.reference}.pdf",
+        filename=export.download_name,
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"

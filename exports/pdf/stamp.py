@@ -32,6 +32,8 @@ def stamp(document: PdfWriter, *, header: str, code: str, fetcher: ExportFetcher
     overlay = PdfReader(io.BytesIO(page_furniture(header, code, len(document.pages), fetcher)))
     for page, furniture in zip(document.pages, overlay.pages, strict=True):
         page.merge_page(furniture)
+        # Merging leaves the page's combined content uncompressed: squeeze it again.
+        page.compress_content_streams()
     output = io.BytesIO()
     document.write(output)
     return output.getvalue()

@@ -136,7 +136,10 @@ def test_assessor_makes_downloads_and_a_stranger_verifies_a_pdf_portfolio(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the PDF").click()
     download = download_info.value
-    assert download.suggested_filename == "portfolio-Amy-Archer-OCR-L3-RSSP-CERT.pdf"
+    assert download.suggested_filename == (
+        f"portfolio-Amy-Archer-OCR-L3-RSSP-CERT-whole-{export.finished_at.date().isoformat()}-"
+        f"{export.verification_code}.pdf"
+    )
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     data = saved.read_bytes()

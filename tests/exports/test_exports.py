@@ -825,8 +825,10 @@ def test_everyone_who_can_see_the_portfolio_can_download_its_pdf(
         response = client.get(reverse("exports:export_download", args=[export.pk]))
         assert response.status_code == 200, person
         assert response["Content-Type"] == "application/pdf"
+        made = export.finished_at.date().isoformat()
         assert response["Content-Disposition"] == (
-            'attachment; filename="portfolio-Amy-Archer-OCR-L3-RSSP-CERT.pdf"'
+            'attachment; filename="portfolio-Amy-Archer-OCR-L3-RSSP-CERT-whole-'
+            f'{made}-{export.verification_code}.pdf"'
         )
         assert response["X-Content-Type-Options"] == "nosniff"
         assert b"".join(response.streaming_content) == stored_bytes(export.file.name)
@@ -978,3 +980,14 @@ def test_more_than_ten_checks_a_minute_from_one_address_are_refused(
     # Another address is not held up.
     other = verify(client, export.verification_code, REMOTE_ADDR="192.0.2.7")
     assert other.status_code == 200 and "Amy Archer" in other.content.decode()
+
+
+def test_the_download_name_says_learner_qualification_scope_date_and_code(
+    amy_portfolio: Portfolio, asha: User, wwo: Unit
+) -> None:
+    export = ready_export(amy_portfolio, asha)
+    export.scope, export.unit = ExportScope.UNIT, wwo
+    export.finished_at = datetime.datetime(2026, 11, 26, 9, 30, tzinfo=datetime.UTC)
+    assert export.download_name == (
+        f"portfolio-Amy-Archer-OCR-L3-RSSP-CERT-unit-RS-WWO-2026-11-26-{export.verification_code}.pdf"
+    )
