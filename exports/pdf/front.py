@@ -19,7 +19,7 @@ from exports.pdf.assemble import LINK_PREFIX, Part, page_numbers
 from exports.pdf.content import ExportContent
 from exports.pdf.fetcher import ExportFetcher
 from exports.pdf.render import cache_folder, render_pdf
-from exports.pdf.sections import NumberedFile
+from exports.pdf.sections import NumberedFile, files_appendix_title
 
 # Pages assumed before the first export of a scope, and renders allowed for the length to settle.
 FIRST_GUESS = 3
@@ -77,7 +77,9 @@ def front_matter_context(
     if appended:
         contents.append({"title": "Appendix A: uploaded PDFs", "level": 0})
         contents += [entry(f"E{i} {f.original_name}", f"divider-{f.pk}", 1) for f, i in appended]
-    contents.append(entry("Appendix B: embedded files and audit timeline", "audit"))
+    contents.append(entry(files_appendix_title(bool(appended)), "files"))
+    if "audit" in numbers:
+        contents.append(entry("Audit timeline", "audit"))
     evidence_number = {s.evidence.pk: i for i, s in enumerate(content.evidence, start=1)}
     index = []
     for unit in content.units:

@@ -187,20 +187,28 @@ def _appended_pdf(
     )
 
 
+def files_appendix_title(has_appended: bool) -> str:
+    """Appendix A is the uploaded PDFs when there are any; the embedded files come after."""
+    return f"Appendix {'B' if has_appended else 'A'}: embedded files"
+
+
 def _audit_intro(
     content: ExportContent, rendered: RenderedSections, fetcher: ExportFetcher
 ) -> Part:
-    """The appendix listing embedded and appended files, which opens the audit timeline."""
+    """The appendix listing the files embedded in the document; for a part of the portfolio,
+    also where its audit timeline is (the timeline itself opens the first chunk's page)."""
+    title = files_appendix_title(bool(rendered.appended))
     pdf = render_pdf(
         "exports/pdf/audit.html",
         content.template_context(
+            title=title,
             attachments=rendered.attachments,
-            appended=rendered.appended,
+            carried=[name for name, _ in rendered.embedded],
             whole=content.export.scope == ExportScope.WHOLE,
         ),
         fetcher,
     )
-    return Part("audit", pdf, bookmark="Audit timeline")
+    return Part("files", pdf, bookmark=title)
 
 
 def _audit_chunk(content: ExportContent, start: int, fetcher: ExportFetcher) -> tuple[Part, str]:
@@ -208,6 +216,7 @@ def _audit_chunk(content: ExportContent, start: int, fetcher: ExportFetcher) -> 
     lines = [describe(entry) for entry in content.audit[start : start + AUDIT_CHUNK]]
     fingerprint = export_content.fingerprint(
         "audit",
+        start == 0,
         content.header,
         [(line.when, line.who, line.what, line.subject, line.details) for line in lines],
     )
@@ -215,7 +224,10 @@ def _audit_chunk(content: ExportContent, start: int, fetcher: ExportFetcher) -> 
         content.portfolio.pk,
         fingerprint,
         "exports/pdf/audit_chunk.html",
-        content.template_context(lines=lines),
+        content.template_context(lines=lines, first=start == 0),
         fetcher,
     )
+    if start == 0:
+        # The timeline's heading is on its first chunk's page, which its bookmark opens.
+        return Part("audit", pdf, bookmark="Audit timeline"), fingerprint
     return Part(f"audit-{start}", pdf), fingerprint

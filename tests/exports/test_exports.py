@@ -311,7 +311,8 @@ class Pdf:
 
     def body_text(self) -> str:
         """Everything before the appendix of embedded files and the audit timeline."""
-        return self.between(1, self.bookmarks()["Audit timeline"])
+        [files] = [page for title, page in self.bookmarks().items() if title.endswith("files")]
+        return self.between(1, files)
 
     def pages_starting(self, heading: str) -> list[int]:
         return [n for n, text in enumerate(self.pages, start=1) if flat(text).startswith(heading)]
@@ -540,6 +541,7 @@ def test_links_in_the_contents_and_index_jump_to_the_pages_they_name(built: Buil
         bookmarks[WWO],
         bookmarks[PDR],
         bookmarks["Appendix: witness statement.pdf"],
+        bookmarks["Appendix B: embedded files"],
         bookmarks["Audit timeline"],
     }
 
@@ -565,7 +567,7 @@ def test_uploaded_pdfs_are_appended_whole_under_a_heading_with_a_bookmark(built:
     # No page of its own for the heading: the uploaded pages follow it on the same page.
     assert "Witness page one: Amy assessed her own sales." in heading
     assert "Witness page two: signed by the store supervisor." in flat(pdf.pages[first])
-    assert pdf.bookmarks()["Audit timeline"] == first + 2
+    assert pdf.bookmarks()["Appendix B: embedded files"] == first + 2
     assert pdf.contents_page("E3 witness statement.pdf") == first
 
 
@@ -627,7 +629,7 @@ def test_a_one_unit_pdf_holds_only_that_units_criteria_and_evidence(built: Built
         PDR,
         "Evidence",
         "E1: Service plan",
-        "Audit timeline",
+        "Appendix A: embedded files",
     }
     assert built.unit.index_entries() == {
         "E1 Service plan": [built.unit.bookmarks()["E1: Service plan"]] * 4
@@ -991,3 +993,18 @@ def test_the_download_name_says_learner_qualification_scope_date_and_code(
     assert export.download_name == (
         f"portfolio-Amy-Archer-OCR-L3-RSSP-CERT-unit-RS-WWO-2026-11-26-{export.verification_code}.pdf"
     )
+
+
+def test_the_audit_timeline_bookmark_opens_its_heading_and_no_page_is_left_near_blank(
+    built: Built,
+) -> None:
+    pdf = built.whole
+    timeline = pdf.bookmarks()["Audit timeline"]
+    assert flat(pdf.pages[timeline - 1]).startswith("Audit timeline Every recorded change")
+    assert pdf.pages_starting("Audit timeline") == [timeline]
+    assert pdf.contents_page("Audit timeline") == timeline
+    # Its first page carries entries, not the heading alone.
+    assert "Time Person Action Details" in flat(pdf.pages[timeline - 1])
+    # No raw record printed: a dictionary would show as {'key': ...} or {"key": ...}.
+    timeline_text = " ".join(pdf.pages[timeline - 1 :])
+    assert "{'" not in timeline_text and '{"' not in timeline_text
