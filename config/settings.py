@@ -301,5 +301,12 @@ LOGGING = {
         # WeasyPrint narrates every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        # Font subsetting falls back to fontTools when HarfBuzz's subsetter is missing, and
+        # fontTools narrates each table at INFO; pikepdf bridges qpdf's notes at INFO.
+        "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+        # pyHanko notes each signature's certificate checks.
+        "pyhanko": {"level": "WARNING"},
+        "pyhanko_certvalidator": {"level": "WARNING"},
     },
 }
