@@ -5,7 +5,8 @@ criteria, 150 evidence items, 200 photos of 4000×3000, 10 uploaded PDFs of 5 pa
 scratch SQLite database and media folder, exports it in a child process, then re-exports it
 after one mapping's commentary changed. Prints pages, seconds, peak memory, PDF size and the
 ratio of seconds to Chromium's, with PASS/MISS against the targets: peak memory under 1 GB, PDF
-under 100 MB, cold export within 4× Chromium's time, re-export within 1× Chromium's cold time.
+under 100 MB, cold export within 3× Chromium's time, re-export within 0.5× Chromium's cold
+time.
 Sizes are in MB of 1024² bytes. `manage.py seed_demo --large-portfolio` builds the same
 portfolio in the local database, to look at the PDF itself.
 
