@@ -16,6 +16,9 @@ from exports.pdf.appendix import Bookmark
 
 # Links in the front matter point here; they are rewritten into jumps to the section's page.
 LINK_PREFIX = "https://export.invalid/goto/"
+# Parts whose element ids are places links land on: evidence sections (each mapping's
+# commentary has an id, so the criterion index opens the commentary itself).
+ANCHORED = "evidence-"
 
 
 @dataclass
@@ -29,16 +32,28 @@ class Part:
     # Bookmarks inside the part (an appended PDF's own), nested under its bookmark.
     children: list[Bookmark] = field(default_factory=list)
     pages: int = field(init=False)
+    # Places inside the part that links may land on: an element's id → its page in the part.
+    anchors: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.pages = len(PdfReader(io.BytesIO(self.pdf)).pages)
+        reader = PdfReader(io.BytesIO(self.pdf))
+        self.pages = len(reader.pages)
+        self.anchors = {}
+        if self.key.startswith(ANCHORED):
+            for name, destination in reader.named_destinations.items():
+                page = reader.get_destination_page_number(destination)
+                if page is not None and page >= 0:
+                    self.anchors[str(name)] = page
 
 
 def page_numbers(parts: list[Part], first_page: int) -> tuple[dict[str, int], int]:
-    """The 1-based first page of each part when the body starts at first_page; and the last."""
+    """The 1-based page of each part's start, and of each anchor inside a part, when the body
+    starts at first_page; and the last page."""
     numbers, page = {}, first_page
     for part in parts:
         numbers[part.key] = page
+        for name, offset in part.anchors.items():
+            numbers[name] = page + offset
         page += part.pages
     return numbers, page - 1
 
@@ -89,6 +104,8 @@ def assemble(
     first_pages: dict[str, int] = {}
     for part in parts:
         first_pages[part.key] = len(writer.pages) + 1
+        for name, offset in part.anchors.items():
+            first_pages[name] = first_pages[part.key] + offset
         writer.append(io.BytesIO(part.pdf), import_outline=False)
     _rewrite_links(writer, first_pages)
     parents: dict[str, object] = {}

@@ -39,7 +39,7 @@ from portfolio.models import (
 from portfolio.selectors import off_the_job_entries, off_the_job_paces
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "12"
+TEMPLATE_VERSION = "13"
 
 
 @dataclass

@@ -91,8 +91,15 @@ def front_matter_context(
                     "title": m.evidence.title,
                     "status": m.get_status_display(),
                     "accepted": m.status == "accepted",
-                    "page": numbers.get(f"evidence-{m.evidence_id}"),
-                    "link": _goto(f"evidence-{m.evidence_id}"),
+                    # The mapping's own commentary, inside the evidence section.
+                    "page": numbers.get(
+                        f"mapping-{m.pk}", numbers.get(f"evidence-{m.evidence_id}")
+                    ),
+                    "link": _goto(
+                        f"mapping-{m.pk}"
+                        if f"mapping-{m.pk}" in numbers
+                        else f"evidence-{m.evidence_id}"
+                    ),
                 }
                 for m in item.mappings
                 if m.evidence_id in evidence_number
