@@ -17,6 +17,7 @@ from exports.pdf import content as export_content
 from exports.pdf.assemble import assemble
 from exports.pdf.content import ExportContent
 from exports.pdf.fetcher import ExportFetcher
+from exports.pdf.finish import finish
 from exports.pdf.front import remembered_length_name, render_front_matter
 from exports.pdf.render import prune_cache
 from exports.pdf.sections import BOOKMARK_GROUPS, NumberedFile, render_sections
@@ -70,18 +71,22 @@ def build(export: PortfolioExport, *, report: Report | None = None) -> None:
     section_done("Contents and index")
 
     report(95, "Assembling the document")
+    metadata = _metadata(content)
     document = assemble(
         [front_matter, *sections.parts],
         attachments=_embedded_files(sections.attachments) + sections.embedded,
-        metadata=_metadata(content),
+        metadata=metadata,
         groups=BOOKMARK_GROUPS,
     )
+    stamped = stamp(
+        document, header=content.header, code=content.export.verification_code, fetcher=fetcher
+    )
     pdf = sign(
-        stamp(
-            document,
-            header=content.header,
-            code=content.export.verification_code,
-            fetcher=fetcher,
+        finish(
+            stamped,
+            title=metadata["/Title"],
+            author=metadata["/Author"],
+            subject=metadata["/Subject"],
         ),
         reason=f"Evidence portfolio of {content.portfolio.learner.full_name}, verification code "
         f"{content.export.verification_code}",

@@ -18,7 +18,6 @@ from typing import IO
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.keys import load_cert_from_pemder
-from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -31,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 CODE_IN_REASON = re.compile(r"verification code ([0-9A-Z]{4}(?:-[0-9A-Z]{4})+)")
+# A PDF literal string: (…) with backslash escapes, octal ones among them (\055 for "-").
+REASON_IN_RAW = re.compile(rb"/Reason \(((?:[^()\\]|\\.)*)\)", re.DOTALL)
+ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.DOTALL)
 
 
 class Verdict:
@@ -149,17 +151,35 @@ def _inspect(data: bytes) -> tuple[SignatureCheck, str | None, str | None, int |
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         pages = int(reader.root["/Pages"]["/Count"])
         ours = [s for s in reader.embedded_signatures if s.field_name == SIGNATURE_FIELD]
-    except (PdfReadError, KeyError, TypeError, ValueError, OSError) as error:
+        embedded = ours[-1] if ours else None
+        reason = str(embedded.sig_object.get("/Reason", "")) if embedded else ""
+        end = _signed_end(embedded.sig_object.get("/ByteRange")) if embedded else None
+    except Exception as error:  # anything at all may be sent: a file that cannot be read
         logger.info("A PDF sent to /verify/ could not be read: %s", error)
-        return SignatureCheck(present=False), None, None, None
-    if not ours:
-        return SignatureCheck(present=False), None, None, pages
-    embedded = ours[-1]
-    reason = str(embedded.sig_object.get("/Reason", ""))
+        # Damage can make the file unreadable while our signature's words survive in it.
+        return SignatureCheck(present=False), None, _code_in_bytes(data), None
+    if embedded is None:
+        return SignatureCheck(present=False), None, _code_in_bytes(data), pages
     found = CODE_IN_REASON.search(reason)
-    end = _signed_end(embedded.sig_object.get("/ByteRange"))
     signed_sha256 = hashlib.sha256(data[:end]).hexdigest() if end else None
     return _signature_check(embedded), signed_sha256, found.group(1) if found else None, pages
+
+
+def _code_in_bytes(data: bytes) -> str | None:
+    """The verification code our signature's reason names, read from the raw bytes (the
+    signature dictionary is written uncompressed, at the end of the file)."""
+    for literal in REASON_IN_RAW.findall(data[-64 * 1024 :]):
+        text = ESCAPE.sub(_unescape, literal).decode("latin-1")
+        if found := CODE_IN_REASON.search(text):
+            return found.group(1)
+    return None
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    escaped = match.group(1)
+    if escaped.isdigit():
+        return bytes([int(escaped, 8) & 0xFF])
+    return {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(escaped, escaped)
 
 
 def _signed_end(byte_range: object) -> int | None:

@@ -23,6 +23,7 @@ from exports.models import ExportState, PortfolioExport
 from portfolio import services
 from portfolio.models import EvidenceType, Portfolio
 from qualifications.models import AssessmentCriterion, Qualification
+from tests.exports.test_exports import one_byte_changed
 from tests.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -186,9 +187,8 @@ def test_assessor_makes_downloads_and_a_stranger_verifies_a_pdf_portfolio(
 
     # A copy with one byte changed is not recognised by its fingerprint; sent whole, it is
     # found altered.
-    at = data.index(b"stream") + 20
     altered = tmp_path / "altered.pdf"
-    altered.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
+    altered.write_bytes(one_byte_changed(data))
     stranger.get_by_label("Choose the PDF, or drop it here").set_input_files(altered)
     stranger.get_by_role("button", name="Check the file").click()
     expect(stranger.get_by_role("status").first).to_contain_text("Not recognised")

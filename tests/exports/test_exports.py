@@ -1008,3 +1008,13 @@ def test_the_audit_timeline_bookmark_opens_its_heading_and_no_page_is_left_near_
     # No raw record printed: a dictionary would show as {'key': ...} or {"key": ...}.
     timeline_text = " ".join(pdf.pages[timeline - 1 :])
     assert "{'" not in timeline_text and '{"' not in timeline_text
+
+
+def one_byte_changed(data: bytes) -> bytes:
+    """The PDF with one byte flipped in the middle of its longest stream (a page's content or a
+    picture): the file still opens, but is no longer what was signed."""
+    starts = [m.end() for m in re.finditer(rb"(?<!end)stream\r?\n", data)]
+    spans = [(start, data.index(b"endstream", start)) for start in starts]
+    start, end = max(spans, key=lambda span: span[1] - span[0])
+    at = (start + end) // 2
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]

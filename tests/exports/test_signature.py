@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.keys import load_cert_from_pemder
@@ -18,7 +19,7 @@ from pypdf import PdfWriter
 from accounts.models import User
 from exports import signing
 from portfolio.models import Portfolio
-from tests.exports.test_exports import export_now
+from tests.exports.test_exports import export_now, one_byte_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +48,7 @@ def test_one_changed_byte_in_the_document_breaks_the_signature(
     asha: User, amy_portfolio: Portfolio
 ) -> None:
     _, pdf = export_now(asha, amy_portfolio)
-    # A byte inside the first page content stream, well before the signature.
-    at = pdf.data.index(b"stream") + 20
-    altered = pdf.data[:at] + bytes([pdf.data[at] ^ 0x01]) + pdf.data[at + 1 :]
+    altered = one_byte_changed(pdf.data)
     assert altered != pdf.data
 
     status = signature_status(altered)
@@ -100,3 +99,19 @@ def test_every_page_footer_carries_the_verification_code_and_page_of_pages(
     for number, text in enumerate(pdf.pages, start=1):
         assert f"Verification code {export.verification_code}" in text
         assert f"Page {number} of {total}" in text
+
+
+def test_the_document_says_its_language_and_shows_its_title_and_claims_no_more(
+    asha: User, amy_portfolio: Portfolio
+) -> None:
+    _, pdf = export_now(asha, amy_portfolio)
+    with pikepdf.open(io.BytesIO(pdf.data)) as document:
+        assert str(document.Root.Lang) == "en-GB"
+        assert bool(document.Root.ViewerPreferences.DisplayDocTitle)
+        metadata = document.open_metadata()
+        assert metadata["dc:title"].startswith(f"Portfolio: {amy_portfolio.learner.full_name}")
+        # Assembled from separately rendered parts: neither tagged nor PDF/A, and not said to be.
+        assert "/MarkInfo" not in document.Root and "/StructTreeRoot" not in document.Root
+        assert "pdfaid:part" not in str(metadata)
+    # The signature still covers the finished file.
+    assert signature_status(pdf.data).bottom_line

@@ -16,7 +16,7 @@ from accounts.models import User
 from exports.verification import Verdict, check_file, check_fingerprint
 from portfolio import services
 from portfolio.models import EvidenceType, Portfolio
-from tests.exports.test_exports import export_now, flat
+from tests.exports.test_exports import export_now, flat, one_byte_changed
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +34,6 @@ def fingerprint(client: Client, data: bytes) -> str:
     response = client.post(reverse("exports:verify"), {"sha256": digest})
     assert response.status_code == 200
     return flat(text_of(response))
-
-
-def one_byte_changed(data: bytes) -> bytes:
-    at = data.index(b"stream") + 20
-    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
 
 
 def blank_pdf() -> bytes:
@@ -80,6 +75,18 @@ def test_one_changed_byte_is_altered_and_names_the_file_it_claims_to_be(
     assert "its signature no longer matches its content" in page
     # By fingerprint alone it is simply not recognised.
     assert "Not recognised" in fingerprint(client, altered)
+
+
+def test_a_copy_too_damaged_to_read_is_still_known_as_altered_not_a_crash(
+    client: Client, asha: User, amy_portfolio: Portfolio
+) -> None:
+    export, pdf = export_now(asha, amy_portfolio)
+    # Its cross-reference data wrecked: no reader can open it, but our signature's words remain.
+    middle = len(pdf.data) // 2
+    wrecked = pdf.data[:middle] + bytes(4096) + pdf.data[middle + 4096 :]
+    check = check_file(io.BytesIO(wrecked))
+    assert check.verdict == Verdict.ALTERED and check.export == export
+    assert "Altered" in send(client, wrecked)
 
 
 def test_something_added_after_signing_is_told_apart_from_the_signed_part(
