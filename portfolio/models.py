@@ -134,7 +134,9 @@ class Portfolio(models.Model):
             if person.centre_id != self.centre_id:
                 errors[field] = f"{person} belongs to another centre."
             elif not person.has_role(role):
-                errors[field] = f"{person} is not a {Role(role).label.lower()} at this centre."
+                label = Role(role).label.lower()
+                article = "an" if label[0] in "aeiou" else "a"
+                errors[field] = f"{person} is not {article} {label} at this centre."
         if self.cohort_id and self.cohort.centre_id != self.centre_id:
             errors["cohort"] = "This cohort belongs to another centre."
         if errors:
