@@ -391,7 +391,12 @@ def portfolio_reassign(
     if uln_changed:
         recorded_before["uln"], recorded_after["uln"] = learner.uln or None, uln or None
         learner.uln = uln
-        learner.save(update_fields=["uln"])
+        try:
+            # The partial unique constraint settles two administrators saving one ULN at once.
+            with transaction.atomic():
+                learner.save(update_fields=["uln"])
+        except IntegrityError:
+            raise EnrolmentRefused(ULN_TAKEN, field="uln") from None
         portfolio.learner.uln = uln
     audit_record(
         actor=actor,

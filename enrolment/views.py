@@ -167,7 +167,9 @@ def portfolio_reassign(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, "Nothing changed: that is what the portfolio already had.")
             else:
                 messages.success(
-                    request, f"Saved the people and numbers of {portfolio.learner}’s portfolio."
+                    request,
+                    f"Saved who assesses and tutors {portfolio.learner}’s portfolio, its "
+                    "designated IQA and the learner’s numbers.",
                 )
             return redirect("enrolment:learner_list")
     context = {

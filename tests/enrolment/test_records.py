@@ -227,3 +227,18 @@ def test_the_overview_shows_the_records_to_staff_but_not_to_the_learner(
 def test_a_person_with_no_centre_uln_stays_empty(centre: Centre) -> None:
     person = UserFactory(email="new@northgate.test", full_name="New Person", centre=centre)
     assert person.uln == ""
+
+
+def test_a_uln_saved_meanwhile_by_another_administrator_is_refused_by_the_database(
+    ada: User, amy_portfolio: Portfolio, ben: User, iris: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    User.objects.filter(pk=ben.pk).update(uln="1234567890")
+    # As if Ben's ULN was saved after the check looked.
+    monkeypatch.setattr(enrolment, "_uln_taken", lambda *args, **kwargs: False)
+
+    with pytest.raises(EnrolmentRefused, match="Another learner at this centre"):
+        reassign(ada, amy_portfolio, iqa=iris, uln="1234567890")
+
+    amy_portfolio.refresh_from_db()
+    assert amy_portfolio.iqa is None
+    assert not AuditEntry.objects.filter(action="portfolio.reassign").exists()
