@@ -10,8 +10,8 @@ from accounts.models import Centre, Membership, User
 
 @admin.register(Centre)
 class CentreAdmin(admin.ModelAdmin):
-    list_display = ["name", "people_count", "created_at"]
-    search_fields = ["name"]
+    list_display = ["name", "centre_number", "people_count", "created_at"]
+    search_fields = ["name", "centre_number"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(people_total=Count("people"))
@@ -36,7 +36,7 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["full_name", "centre"]}),
+        ("Person", {"fields": ["full_name", "centre", "uln"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

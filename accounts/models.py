@@ -6,16 +6,25 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+ULN_PATTERN = r"^[0-9]{10}$"
+ULN_SHAPE = "A ULN is exactly ten digits, such as 1234567890."
+uln_validator = RegexValidator(ULN_PATTERN, ULN_SHAPE)
 
 
 class Centre(models.Model):
     """A training provider. Every person and portfolio belongs to one; nothing crosses centres."""
 
     name = models.CharField(max_length=200, unique=True)
+    # The number the awarding bodies know the centre by; set by a site operator in the admin.
+    centre_number = models.CharField(
+        max_length=20, blank=True, help_text="The awarding body's number for this centre."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -78,6 +87,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can sign in to the Django admin (site operators only)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # A learner's Unique Learner Number (Learner Records Service): ten digits, or empty.
+    uln = models.CharField(
+        "ULN",
+        max_length=10,
+        blank=True,
+        validators=[uln_validator],
+        help_text="The learner's Unique Learner Number: ten digits.",
+    )
     session_version = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -94,6 +111,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_case_insensitive"),
+            models.CheckConstraint(
+                condition=models.Q(uln="") | models.Q(uln__regex=ULN_PATTERN),
+                name="user_uln_ten_digits",
+            ),
+            models.UniqueConstraint(
+                fields=["centre", "uln"],
+                condition=~models.Q(uln=""),
+                name="user_uln_once_per_centre",
+            ),
         ]
 
     def __str__(self) -> str:

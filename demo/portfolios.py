@@ -27,6 +27,7 @@ from demo.hours import seed_amy_apprenticeship
 from demo.people import DEMO_CENTRE
 from demo.plans import seed_amy_plan
 from demo.records import seed_amy_records
+from enrolment import services as enrolment_services
 from portfolio import services
 from portfolio.models import Evidence, EvidenceType, Portfolio
 from portfolio.services import witness
@@ -155,6 +156,7 @@ def seed_demo_portfolios() -> list[Portfolio]:
         _seed_amy_witness(people["amy"], people["asha"], amy_ocr)
     if amy_ocr is not None:
         seed_amy_apprenticeship(people, amy_ocr)
+        _seed_amy_records_for_eqa(centre, people, amy_ocr)
 
         seed_amy_plan(people["amy"], people["asha"], people["eve"], amy_ocr)
     amy_example = next(
@@ -174,6 +176,31 @@ def seed_demo_portfolios() -> list[Portfolio]:
         portfolios.append(ben_example)
     seed_demo_credentials(people, ben_example)
     return portfolios
+
+
+# The records an external quality assurer looks for on the cover of the PDF (made up).
+DEMO_CENTRE_NUMBER = "61245"
+AMY_ULN = "4829163057"
+AMY_OCR_REGISTRATION = "NG26-RSSP-0417"
+
+
+def _seed_amy_records_for_eqa(
+    centre: Centre, people: dict[str, User], portfolio: Portfolio
+) -> None:
+    """Northgate's centre number (a site operator's, set in the admin), then Amy's ULN, her
+    registration number and Iris as designated IQA, through the reassign service, which
+    records nothing when they are already so."""
+    Centre.objects.filter(pk=centre.pk).update(centre_number=DEMO_CENTRE_NUMBER)
+    enrolment_services.portfolio_reassign(
+        actor=people["ada"],
+        portfolio=portfolio,
+        assessor=portfolio.assessor,
+        tutor=portfolio.tutor,
+        iqa=people["iris"],
+        registration_number=AMY_OCR_REGISTRATION,
+        uln=AMY_ULN,
+    )
+    portfolio.refresh_from_db()
 
 
 def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:

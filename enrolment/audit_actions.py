@@ -86,7 +86,17 @@ register(
             enrolled=Field("Enrolled", enrolled),
         ),
     ),
-    AuditAction("portfolio.reassign", "Changed the assessor or tutor"),
+    AuditAction(
+        "portfolio.reassign",
+        "Changed the assessor, tutor, designated IQA or learner numbers",
+        details=before_after(
+            assessor=Field("Assessor"),
+            tutor=Field("Tutor"),
+            iqa=Field("Designated IQA"),
+            registration_number=Field("Registration number"),
+            uln=Field("ULN"),
+        ),
+    ),
     AuditAction(
         "portfolio.apprenticeship",
         "Changed the apprenticeship settings",

@@ -37,9 +37,13 @@ from enrolment.validation import (
     NO_NAME,
     NO_QUALIFICATION,
     NO_START,
+    REGISTRATION_MAX_LENGTH,
     cohort_problem,
     dates_problem,
+    designated_iqa_problem,
     formula_problem,
+    normalise_uln,
+    uln_problem,
 )
 from portfolio.models import Portfolio
 from portfolio.services import eqa
@@ -174,6 +178,28 @@ class ReassignForm(forms.Form):
     tutor = PersonChoiceField(
         label="Tutor", queryset=User.objects.none(), required=False, empty_label="No tutor"
     )
+    iqa = PersonChoiceField(
+        label="Designated IQA",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="No designated IQA",
+        help_text="The internal quality assurer named for this portfolio; not its assessor.",
+    )
+    registration_number = FreeTextField(
+        label="Awarding-body registration number",
+        max_length=REGISTRATION_MAX_LENGTH,
+        required=False,
+        help_text="The learner’s registration number with the awarding body for this "
+        "qualification.",
+    )
+    uln = forms.CharField(
+        label="Unique Learner Number (ULN)",
+        max_length=20,
+        required=False,
+        help_text="Ten digits, from the Learner Records Service. It belongs to the learner, so "
+        "it shows on all their portfolios.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -181,6 +207,24 @@ class ReassignForm(forms.Form):
             "full_name"
         )
         self.fields["tutor"].queryset = centre_people(centre_id, Role.TUTOR).order_by("full_name")
+        self.fields["iqa"].queryset = centre_people(centre_id, Role.IQA).order_by("full_name")
+
+    def clean_registration_number(self) -> str:
+        return _not_a_formula(" ".join(self.cleaned_data["registration_number"].split()))
+
+    def clean_uln(self) -> str:
+        uln = normalise_uln(self.cleaned_data["uln"])
+        if problem := uln_problem(uln):
+            raise forms.ValidationError(problem)
+        return uln
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if problem := designated_iqa_problem(
+            cleaned.get("iqa"), assessor=cleaned.get("assessor"), learner=None
+        ):
+            self.add_error("iqa", problem)
+        return cleaned
 
 
 class IntakeUploadForm(forms.Form):

@@ -19,7 +19,7 @@ from qualifications.models import Qualification, QualificationUnit, Unit
 from qualifications.selectors import rules_by_qualification
 
 LEARNERS_PER_PAGE = 50
-PORTFOLIO_PEOPLE = ("learner", "qualification", "cohort", "assessor", "tutor")
+PORTFOLIO_PEOPLE = ("learner", "qualification", "cohort", "assessor", "tutor", "iqa")
 
 
 # People --------------------------------------------------------------------------------------

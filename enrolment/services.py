@@ -34,13 +34,18 @@ from enrolment.tasks import invite_on_commit
 from enrolment.validation import (
     FIELDS,
     NOT_AN_ASSESSOR,
+    NOT_AN_IQA,
+    ULN_TAKEN,
     Enrolment,
     dates_problem,
+    designated_iqa_problem,
     enrolment_check,
     formula_problem,
     normalise_email,
     normalise_name,
+    normalise_uln,
     own_assessor_problem,
+    uln_problem,
 )
 from portfolio.audit import audit_record, audit_record_many
 from portfolio.errors import ActionRefused
@@ -321,13 +326,21 @@ def learner_enrol(
 
 @transaction.atomic
 def portfolio_reassign(
-    *, actor: User, portfolio: Portfolio, assessor: User | None, tutor: User | None
+    *,
+    actor: User,
+    portfolio: Portfolio,
+    assessor: User | None,
+    tutor: User | None,
+    iqa: User | None = None,
+    registration_number: str = "",
+    uln: str = "",
 ) -> Portfolio:
-    """Give the portfolio another assessor and/or tutor; the new assessor is told."""
+    """Set the portfolio's assessor, tutor and designated IQA, the learner's registration
+    number for it and their ULN; the new assessor is told."""
     _require_centre_admin(actor)
     portfolio = (
         Portfolio.objects.select_for_update(of=("self",))
-        .select_related("learner", "qualification", "assessor", "tutor")
+        .select_related("learner", "qualification", "assessor", "tutor", "iqa")
         .get(pk=portfolio.pk)
     )
     if portfolio.centre_id != actor.centre_id:
@@ -339,29 +352,60 @@ def portfolio_reassign(
             raise EnrolmentRefused(problem, field="assessor")
     if tutor is not None and not holds_role_at(actor.centre_id, Role.TUTOR, tutor):
         raise EnrolmentRefused("Choose a tutor who works at this centre.", field="tutor")
-    before = {"assessor": portfolio.assessor, "tutor": portfolio.tutor}
-    after = {"assessor": assessor, "tutor": tutor}
-    changed = [
-        role
-        for role in ("assessor", "tutor")
-        if getattr(before[role], "pk", None) != getattr(after[role], "pk", None)
-    ]
-    if not changed:
+    if iqa is not None:
+        if not holds_role_at(actor.centre_id, Role.IQA, iqa):
+            raise EnrolmentRefused(NOT_AN_IQA, field="iqa")
+        if problem := designated_iqa_problem(iqa, assessor=assessor, learner=portfolio.learner):
+            raise EnrolmentRefused(problem, field="iqa")
+    registration_number = " ".join(registration_number.split())
+    if problem := formula_problem(registration_number):
+        raise EnrolmentRefused(problem, field="registration_number")
+    uln = normalise_uln(uln)
+    if problem := uln_problem(uln):
+        raise EnrolmentRefused(problem, field="uln")
+    learner = User.objects.select_for_update().get(pk=portfolio.learner_id)
+    if uln and uln != learner.uln and _uln_taken(uln, centre_id=portfolio.centre_id, by=learner):
+        raise EnrolmentRefused(ULN_TAKEN, field="uln")
+    before = {
+        "assessor": portfolio.assessor,
+        "tutor": portfolio.tutor,
+        "iqa": portfolio.iqa,
+        "registration_number": portfolio.registration_number,
+    }
+    after = {
+        "assessor": assessor,
+        "tutor": tutor,
+        "iqa": iqa,
+        "registration_number": registration_number,
+    }
+    changed = [field for field in before if _identity(before[field]) != _identity(after[field])]
+    uln_changed = uln != learner.uln
+    if not changed and not uln_changed:
         return portfolio
-    for role in changed:
-        setattr(portfolio, role, after[role])
-    portfolio.save(update_fields=changed)
+    for field in changed:
+        setattr(portfolio, field, after[field])
+    if changed:
+        portfolio.save(update_fields=changed)
+    recorded_before = {field: _shown(before[field]) for field in changed}
+    recorded_after = {field: _shown(after[field]) for field in changed}
+    if uln_changed:
+        recorded_before["uln"], recorded_after["uln"] = learner.uln or None, uln or None
+        learner.uln = uln
+        try:
+            # The partial unique constraint settles two administrators saving one ULN at once.
+            with transaction.atomic():
+                learner.save(update_fields=["uln"])
+        except IntegrityError:
+            raise EnrolmentRefused(ULN_TAKEN, field="uln") from None
+        portfolio.learner.uln = uln
     audit_record(
         actor=actor,
         action="portfolio.reassign",
         obj=portfolio,
         portfolio=portfolio,
-        changes={
-            "before": {role: str(before[role]) if before[role] else None for role in changed},
-            "after": {role: str(after[role]) if after[role] else None for role in changed},
-        },
+        changes={"before": recorded_before, "after": recorded_after},
     )
-    if "assessor" in changed:
+    if "assessor" in changed and assessor is not None:
         notify(
             recipient=assessor,
             message=(
@@ -371,6 +415,21 @@ def portfolio_reassign(
             link=reverse("assessment:portfolio_detail", args=[portfolio.pk]),
         )
     return portfolio
+
+
+def _identity(value: User | str | None) -> object:
+    """What makes two values of a reassigned field the same: a person's id, or the text."""
+    return value.pk if isinstance(value, User) else value
+
+
+def _shown(value: User | str | None) -> str | None:
+    """A reassigned field as the audit trail keeps it: a name or the text, or None if empty."""
+    return str(value) if value else None
+
+
+def _uln_taken(uln: str, *, centre_id: int, by: User) -> bool:
+    """Whether another person at the centre already has this ULN."""
+    return User.objects.filter(centre_id=centre_id, uln=uln).exclude(pk=by.pk).exists()
 
 
 @dataclass(frozen=True)

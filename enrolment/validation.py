@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from accounts.models import User
+from accounts.models import ULN_PATTERN, ULN_SHAPE, User
 from assessment.services.units import sentence
 from cohorts.models import Cohort
 from portfolio.spreadsheet import FORMULA_STARTS
@@ -32,6 +32,17 @@ ELSEWHERE = (
 NOT_AN_EMAIL = "This is not an email address; check it for typing mistakes."
 NOT_AN_ASSESSOR = "Choose an assessor who works at this centre."
 OWN_ASSESSOR = "A learner cannot be their own assessor; choose someone else."
+REGISTRATION_MAX_LENGTH = 40
+NOT_AN_IQA = "Choose a designated IQA who is an internal quality assurer at this centre."
+IQA_IS_ASSESSOR = (
+    "The designated IQA cannot be the portfolio’s assessor: an IQA assures other people’s "
+    "decisions. Choose another IQA, or another assessor."
+)
+IQA_IS_LEARNER = "A learner cannot be the designated IQA of their own portfolio."
+ULN_TAKEN = (
+    "Another learner at this centre already has that ULN. Check the number against the "
+    "Learner Records Service."
+)
 ENDS_BEFORE_START = "The planned end is before the start; check both dates."
 NO_NAME = "Enter the learner’s name."
 NO_QUALIFICATION = "Choose the qualification."
@@ -144,6 +155,31 @@ def own_assessor_problem(assessor: User | None, learner: User | None) -> str | N
     """Nobody assesses their own portfolio."""
     if assessor is not None and learner is not None and assessor.pk == learner.pk:
         return OWN_ASSESSOR
+    return None
+
+
+def designated_iqa_problem(
+    iqa: User | None, *, assessor: User | None, learner: User | None
+) -> str | None:
+    """The designated IQA is neither the portfolio's assessor nor its learner."""
+    if iqa is None:
+        return None
+    if assessor is not None and iqa.pk == assessor.pk:
+        return IQA_IS_ASSESSOR
+    if learner is not None and iqa.pk == learner.pk:
+        return IQA_IS_LEARNER
+    return None
+
+
+def normalise_uln(value: str) -> str:
+    """A ULN as typed, without the spaces people put between groups of digits."""
+    return "".join(value.split())
+
+
+def uln_problem(uln: str) -> str | None:
+    """A ULN is empty or exactly ten digits (0-9)."""
+    if uln and not re.fullmatch(ULN_PATTERN, uln):
+        return ULN_SHAPE
     return None
 
 

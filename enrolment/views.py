@@ -33,6 +33,7 @@ from enrolment.intake_check import check_intake_text
 from enrolment.intake_file import ALL_COLUMNS, COLUMNS, OPTIONAL_UNITS, parse_intake_text
 from enrolment.services import EnrolmentRefused
 from portfolio.errors import ActionRefused
+from portfolio.models import Portfolio
 from portfolio.services import eqa
 
 # The parsed file waits in the session between the preview and the confirmation; nothing is
@@ -139,25 +140,36 @@ def portfolio_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReassignForm(
         request.POST or None,
         centre_id=request.user.centre_id,
-        initial={"assessor": portfolio.assessor_id, "tutor": portfolio.tutor_id},
+        initial={
+            "assessor": portfolio.assessor_id,
+            "tutor": portfolio.tutor_id,
+            "iqa": portfolio.iqa_id,
+            "registration_number": portfolio.registration_number,
+            "uln": portfolio.learner.uln,
+        },
     )
     if request.method == "POST" and form.is_valid():
-        before = (portfolio.assessor_id, portfolio.tutor_id)
+        before = _reassigned(portfolio)
         try:
             portfolio = enrolment.portfolio_reassign(
                 actor=request.user,
                 portfolio=portfolio,
                 assessor=form.cleaned_data["assessor"],
                 tutor=form.cleaned_data["tutor"],
+                iqa=form.cleaned_data["iqa"],
+                registration_number=form.cleaned_data["registration_number"],
+                uln=form.cleaned_data["uln"],
             )
         except EnrolmentRefused as error:
             form.add_error(error.field, error.message)
         else:
-            if (portfolio.assessor_id, portfolio.tutor_id) == before:
-                messages.info(request, "Nothing changed: those are the people already assigned.")
+            if _reassigned(portfolio) == before:
+                messages.info(request, "Nothing changed: that is what the portfolio already had.")
             else:
                 messages.success(
-                    request, f"Saved who assesses and tutors {portfolio.learner}’s portfolio."
+                    request,
+                    f"Saved who assesses and tutors {portfolio.learner}’s portfolio, its "
+                    "designated IQA and the learner’s numbers.",
                 )
             return redirect("enrolment:learner_list")
     context = {
@@ -166,6 +178,17 @@ def portfolio_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
     }
     return render(request, "enrolment/reassign_form.html", context)
+
+
+def _reassigned(portfolio: Portfolio) -> tuple[object, ...]:
+    """What the reassign page sets, to tell whether saving it changed anything."""
+    return (
+        portfolio.assessor_id,
+        portfolio.tutor_id,
+        portfolio.iqa_id,
+        portfolio.registration_number,
+        portfolio.learner.uln,
+    )
 
 
 @login_required

@@ -59,7 +59,14 @@ def _not_assessor_record(evidence_id: int, write: bool) -> None:
 
 def get_portfolio_for(user: User, pk: int, *, write: bool = False) -> Portfolio:
     queryset = Portfolio.objects.visible_to(user).select_related(
-        "learner", "qualification__awarding_body", "assessor", "tutor", "cohort", "employer"
+        "learner",
+        "qualification__awarding_body",
+        "assessor",
+        "tutor",
+        "iqa",
+        "centre",
+        "cohort",
+        "employer",
     )
     portfolio = get_object_or_404(queryset, pk=pk)
     return _checked(portfolio, portfolio, user, write)

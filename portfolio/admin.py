@@ -45,6 +45,8 @@ class PortfolioAdmin(admin.ModelAdmin):
                     "qualification",
                     "assessor",
                     "tutor",
+                    "iqa",
+                    "registration_number",
                     "cohort",
                     "start_date",
                     "planned_end_date",

@@ -64,6 +64,19 @@ class Portfolio(models.Model):
     cohort = models.ForeignKey(
         Cohort, on_delete=models.PROTECT, related_name="portfolios", null=True, blank=True
     )
+    # The IQA named to assure this portfolio, whoever happens to sample its decisions.
+    iqa = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="iqa_portfolios",
+        null=True,
+        blank=True,
+        verbose_name="designated IQA",
+    )
+    # The learner's registration number with the awarding body for this qualification.
+    registration_number = models.CharField(
+        "awarding-body registration number", max_length=40, blank=True
+    )
     # An apprenticeship has an employer contact (the apprentice's line manager), three-way
     # progress reviews and off-the-job training hours.
     is_apprenticeship = models.BooleanField("apprenticeship", default=False)
@@ -113,6 +126,7 @@ class Portfolio(models.Model):
             ("learner", self.learner_id and self.learner, Role.LEARNER),
             ("assessor", self.assessor_id and self.assessor, Role.ASSESSOR),
             ("tutor", self.tutor_id and self.tutor, Role.TUTOR),
+            ("iqa", self.iqa_id and self.iqa, Role.IQA),
         ]
         for field, person, role in people:
             if not person:
@@ -120,7 +134,9 @@ class Portfolio(models.Model):
             if person.centre_id != self.centre_id:
                 errors[field] = f"{person} belongs to another centre."
             elif not person.has_role(role):
-                errors[field] = f"{person} is not a {Role(role).label.lower()} at this centre."
+                label = Role(role).label.lower()
+                article = "an" if label[0] in "aeiou" else "a"
+                errors[field] = f"{person} is not {article} {label} at this centre."
         if self.cohort_id and self.cohort.centre_id != self.centre_id:
             errors["cohort"] = "This cohort belongs to another centre."
         if errors:

@@ -35,6 +35,10 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "hours_pace": off_the_job_paces([portfolio]).get(portfolio.pk),
         "is_employer": is_employer_of(request.user, portfolio),
     }
+    # The records an external quality assurer looks for, for the centre's staff and the EQA.
+    context["shows_records"] = (
+        request.user.pk != portfolio.learner_id and not context["is_employer"]
+    )
     return render(request, "assessment/portfolio_detail.html", context)
 
 

@@ -39,7 +39,7 @@ from portfolio.models import (
 from portfolio.selectors import off_the_job_entries, off_the_job_paces
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "13"
+TEMPLATE_VERSION = "14"
 
 
 @dataclass
@@ -93,10 +93,27 @@ class ExportContent:
     # The assessment plan and progress reviews: the whole portfolio's, not one unit's.
     plan: list[plans.PlanRow] = field(default_factory=list)
     reviews: list[ProgressReview] = field(default_factory=list)
+    # A whole-portfolio export's evidence mapped to none of its units' criteria (else empty).
+    unmapped: list[EvidenceSection] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
         return self.rules.complete
+
+    @property
+    def whole(self) -> bool:
+        return self.export.scope == ExportScope.WHOLE
+
+    @property
+    def portfolio_countersignature(self) -> Countersignature | None:
+        """The IQA's standing countersignature of the whole portfolio, if there is one."""
+        standing = [c for c in self.countersignatures if c.unit_id is None and c.revoked_at is None]
+        return standing[-1] if standing else None
+
+    @property
+    def units_to_sign_off(self) -> list[UnitProgress]:
+        """The portfolio's units with no standing sign-off: what remains before it is complete."""
+        return [unit for unit in self.units if unit.sign_off is None]
 
     @property
     def iqa_names(self) -> list[str]:
@@ -157,17 +174,41 @@ def _record_parts(record: AssessorRecord | None) -> list[object]:
     ]
 
 
+def unmapped_evidence(portfolio: Portfolio, unit_ids: set[int]) -> list[EvidenceSection]:
+    """The portfolio's evidence mapped to no criterion of its units, with its files; two
+    queries."""
+    mapped = Mapping.objects.filter(
+        evidence__portfolio=portfolio, criterion__unit__in=unit_ids
+    ).values("evidence_id")
+    evidence = (
+        portfolio.evidence.exclude(pk__in=mapped)
+        .prefetch_related(
+            Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk"))
+        )
+        .order_by("activity_date", "pk")
+    )
+    return [
+        EvidenceSection(evidence=item, mappings=[], files=list(item.files.all()))
+        for item in evidence
+    ]
+
+
 def gather(export: PortfolioExport) -> ExportContent:
     """Everything the export shows, read in a fixed number of queries before any rendering."""
-    portfolio = Portfolio.objects.select_related(
-        "learner",
-        "centre",
-        "assessor",
-        "tutor",
-        "cohort",
-        "employer",
-        "qualification__awarding_body",
-    ).get(pk=export.portfolio_id)
+    portfolio = (
+        Portfolio.objects.select_related(
+            "learner",
+            "centre",
+            "assessor",
+            "tutor",
+            "iqa",
+            "cohort",
+            "employer",
+            "qualification__awarding_body",
+        )
+        .prefetch_related("assessor__credentials", "iqa__credentials")
+        .get(pk=export.portfolio_id)
+    )
     # The portfolio's own units: its mandatory units and the optional units chosen for it.
     all_units = portfolio_progress(portfolio)
     units = all_units
@@ -257,6 +298,7 @@ def gather(export: PortfolioExport) -> ExportContent:
     )
     # The plan, reviews and hours are the whole portfolio's, not one unit's.
     whole = export.scope != ExportScope.UNIT
+    unmapped = unmapped_evidence(portfolio, unit_ids) if export.scope == ExportScope.WHOLE else []
     off_the_job: list[OffTheJobEntry] = []
     if portfolio.is_apprenticeship and whole:
         off_the_job = list(off_the_job_entries(portfolio).order_by("date", "pk"))
@@ -265,6 +307,7 @@ def gather(export: PortfolioExport) -> ExportContent:
         off_the_job_pace=off_the_job_paces([portfolio]).get(portfolio.pk) if whole else None,
         export=export,
         portfolio=portfolio,
+        unmapped=unmapped,
         plan=plans.plan_rows(portfolio) if whole else [],
         reviews=plans.reviews(portfolio) if whole else [],
         units=units,

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from exports.models import PortfolioExport
+from exports.models import ExportScope, PortfolioExport
 from exports.pdf.assemble import LINK_PREFIX, Part, page_numbers
 from exports.pdf.content import ExportContent
 from exports.pdf.fetcher import ExportFetcher
@@ -63,8 +63,10 @@ def front_matter_context(
 
     contents = [
         {"title": "Progress summary and criterion index", "anchor": "summary", "level": 0},
-        {"title": "Tracking matrix", "anchor": "matrix", "level": 0},
     ]
+    if content.export.scope != ExportScope.UNIT:
+        contents.append({"title": "Summative sign-off", "anchor": "sign-off", "level": 1})
+    contents.append({"title": "Tracking matrix", "anchor": "matrix", "level": 0})
     contents.append({"title": "Units: progress, declarations and sign-offs", "level": 0})
     contents += [
         entry(f"{u.unit.reference} {u.unit.title}", f"unit-{u.unit.pk}", 1) for u in content.units
@@ -74,6 +76,8 @@ def front_matter_context(
         entry(f"E{i} {s.evidence.title}", f"evidence-{s.evidence.pk}", 1)
         for i, s in enumerate(content.evidence, start=1)
     ]
+    if content.whole:
+        contents.append(entry("Evidence not yet mapped", "unmapped"))
     if appended:
         contents.append({"title": "Appendix A: uploaded PDFs", "level": 0})
         contents += [entry(f"E{i} {f.original_name}", f"divider-{f.pk}", 1) for f, i in appended]

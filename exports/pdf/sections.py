@@ -63,6 +63,8 @@ def render_sections(
             _evidence_section(content, section, number, fetcher), section.fingerprint
         )
         section_done(f"Evidence {number} of {len(content.evidence)}")
+    if content.whole:
+        rendered.add_cached(*_unmapped_section(content, fetcher))
     for number, section in enumerate(content.evidence, start=1):
         for evidence_file in section.pdfs:
             rendered.parts.append(
@@ -91,6 +93,13 @@ def _unit_section(
         content.header,
         unit_id,
         unit.mandatory,
+        [
+            unit.unit.ofqual_reference,
+            unit.unit.unit_number,
+            unit.unit.level,
+            unit.unit.credits,
+            unit.unit.guided_learning_hours,
+        ],
         [
             (
                 c.criterion.pk,
@@ -136,6 +145,29 @@ def _evidence_section(
     )
     bookmark = f"E{number}: {section.evidence.title}"
     return Part(f"evidence-{section.evidence.pk}", pdf, bookmark=bookmark, group="evidence")
+
+
+def _unmapped_section(content: ExportContent, fetcher: ExportFetcher) -> tuple[Part, str]:
+    """The evidence mapped to no criterion yet, with its files' digests; and its cache name."""
+    fingerprint = export_content.fingerprint(
+        "unmapped",
+        content.header,
+        [
+            (
+                [s.evidence.pk, s.evidence.type, s.evidence.title, s.evidence.activity_date],
+                [(f.pk, f.sha256, f.original_name, f.kind, f.size) for f in s.files],
+            )
+            for s in content.unmapped
+        ],
+    )
+    pdf, _ = cached_section(
+        content.portfolio.pk,
+        fingerprint,
+        "exports/pdf/unmapped.html",
+        content.template_context(),
+        fetcher,
+    )
+    return Part("unmapped", pdf, bookmark="Evidence not yet mapped"), fingerprint
 
 
 def _appended_pdf(

@@ -481,7 +481,7 @@ def test_the_pdf_holds_the_iqa_verdict_and_feedback(built: Built) -> None:
     unit = built.whole.between(built.whole.bookmarks()[WWO], built.whole.bookmarks()[PDR])
     assert "Accepted of 1.1 by Asha Patel" in unit
     assert "Iris Okafor, " in unit and f"Agree: {IQA_FEEDBACK}" in unit
-    assert "Internal quality assurer Iris Okafor" in flat(built.whole.pages[0])
+    assert "Decisions sampled by Iris Okafor" in flat(built.whole.pages[0])
 
 
 def test_the_criterion_index_lists_every_criterion_with_the_evidence_mapped_to_it(
@@ -535,11 +535,15 @@ def test_links_in_the_contents_and_index_jump_to_the_pages_they_name(built: Buil
     bookmarks = pdf.bookmarks()
     (summary,) = pdf.pages_starting("Progress summary")
     (matrix,) = pdf.pages_starting("Tracking matrix")
+    front_text = enumerate(pdf.pages[: pdf.front_pages], start=1)
+    (sign_off,) = [n for n, text in front_text if "Summative sign-off The portfolio" in flat(text)]
     assert set(pdf.link_targets(2)) == starts | {
         summary,
+        sign_off,
         matrix,
         bookmarks[WWO],
         bookmarks[PDR],
+        bookmarks["Evidence not yet mapped"],
         bookmarks["Appendix: witness statement.pdf"],
         bookmarks["Appendix B: embedded files"],
         bookmarks["Audit timeline"],
@@ -789,6 +793,7 @@ def test_a_pdf_after_one_evidence_item_changed_renders_only_that_section_again(
         ("exports/pdf/unit.html", None, True),
         ("exports/pdf/evidence.html", small.board.pk, True),
         ("exports/pdf/evidence.html", small.huddle.pk, False),
+        ("exports/pdf/unmapped.html", None, True),
         ("exports/pdf/audit_chunk.html", None, False),
     ]
     assert "Notes from six Monday huddles." in pdf.text

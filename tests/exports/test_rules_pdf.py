@@ -59,12 +59,17 @@ def test_the_cover_gives_the_qualifications_version_source_numbers_and_illustrat
 def test_the_summary_lists_only_the_portfolios_units_with_status_and_grade(pdf: Pdf) -> None:
     front = pdf.between(1, pdf.front_pages + 1)
 
-    assert "EX-RET-A3 Sell products and services to customers Mandatory 5 3 of 3 Pass No" in front
     assert (
-        "EX-RET-B1 Control stock levels and stock rotation Optional 4 6 of 6 Not graded Yes"
+        "EX-RET-A3 Sell products and services to customers Ofqual unit reference A/000/0003 · "
+        "unit number E301 · Level 3 · 35 guided learning hours Mandatory 5 3 of 3 Pass No" in front
+    )
+    assert (
+        "EX-RET-B1 Control stock levels and stock rotation Ofqual unit reference A/000/0004 · "
+        "unit number E302 · Level 3 · 28 guided learning hours Optional 4 6 of 6 Not graded Yes"
         in front
     )
-    assert "EX-RET-C2A Support online and click-and-collect orders Optional 3 0 of 4" in front
+    assert "EX-RET-C2A Support online and click-and-collect orders Ofqual unit reference" in front
+    assert "Level 2 · 20 guided learning hours Optional 3 0 of 4" in front
     assert "Unit EX-RET-B3" not in pdf.text and "Unit EX-RET-C2B" not in pdf.text
     units = [title for title in pdf.bookmarks() if title.startswith("Unit EX-RET-")]
     assert [title.split(":")[0] for title in units] == [
