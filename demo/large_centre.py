@@ -128,7 +128,7 @@ def seed_large_centre(learner_count: int, *, seed: int = 2026) -> Centre:
         started = (today - portfolio.start_date).days
         # Learners differ: some race ahead, some have stalled.
         pace = chance.choice([0.2, 0.5, 0.8, 1.0, 1.2])
-        for _ in range(max(1, int(chance.randint(4, 14) * pace))):
+        for number in range(1, max(1, int(chance.randint(4, 14) * pace)) + 1):
             day = portfolio.start_date + datetime.timedelta(days=chance.randint(0, max(started, 1)))
             evidence.append(
                 Evidence(
@@ -138,6 +138,7 @@ def seed_large_centre(learner_count: int, *, seed: int = 2026) -> Centre:
                     activity_date=min(day, today),
                     description="What I did at work, who saw it, and what happened.",
                     created_by=portfolio.learner,
+                    number=number,  # bulk_create skips save(), which numbers evidence
                 )
             )
             plans.append(portfolio)

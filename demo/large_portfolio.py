@@ -196,6 +196,7 @@ def _evidence(portfolio: Portfolio, size: PortfolioSize, chance: random.Random) 
             activity_date=start + datetime.timedelta(days=2 * number),
             description=paragraphs(chance, chance.randint(1, 2)),
             created_by=portfolio.learner,
+            number=number,  # bulk_create skips save(), which numbers evidence
         )
         for number in range(1, size.evidence + 1)
     )

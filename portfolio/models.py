@@ -7,7 +7,7 @@ import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -178,6 +178,10 @@ class EvidenceQuerySet(models.QuerySet):
         return self.filter(portfolio__in=Portfolio.objects.visible_to(user))
 
 
+# How often adding evidence takes another number after a clash with one added at the same time.
+NUMBER_TRIES = 5
+
+
 class Evidence(models.Model):
     """Something the learner did, described and backed by one or more files."""
 
@@ -189,6 +193,9 @@ class Evidence(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # E1, E2 … in the portfolio, in the order evidence was added; never reused, so every PDF
+    # and every page calls the same evidence by the same number.
+    number = models.PositiveIntegerField(editable=False)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -199,10 +206,35 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=Q(type__in=EvidenceType.values), name="evidence_type_known"
             ),
+            models.UniqueConstraint(fields=["portfolio", "number"], name="evidence_number_once"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """New evidence takes the portfolio's next number. Two added at the same moment may
+        both read the same highest number: the database refuses the second, which reads
+        again and takes the next (retried a few times, inside a savepoint)."""
+        if not self._state.adding or self.number is not None:
+            super().save(*args, **kwargs)
+            return
+        for attempt in range(NUMBER_TRIES):
+            highest = Evidence.objects.filter(portfolio_id=self.portfolio_id).aggregate(
+                highest=models.Max("number")
+            )["highest"]
+            self.number = (highest or 0) + 1
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                taken = Evidence.objects.filter(
+                    portfolio_id=self.portfolio_id, number=self.number
+                ).exists()
+                self.number = None
+                if not taken or attempt == NUMBER_TRIES - 1:
+                    raise
 
 
 # The two kinds of evidence an assessor writes rather than the learner.

@@ -39,7 +39,7 @@ from portfolio.models import (
 from portfolio.selectors import off_the_job_entries, off_the_job_paces
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "14"
+TEMPLATE_VERSION = "15"
 
 
 @dataclass
@@ -50,6 +50,11 @@ class EvidenceSection:
     fingerprint: str = ""
     # The assessor's observation or discussion record behind this evidence, if it is one.
     record: AssessorRecord | None = None
+
+    @property
+    def number(self) -> int:
+        """The evidence's own number in the portfolio, the same in every export and scope."""
+        return self.evidence.number
 
     @property
     def images(self) -> list[EvidenceFile]:
@@ -185,7 +190,7 @@ def unmapped_evidence(portfolio: Portfolio, unit_ids: set[int]) -> list[Evidence
         .prefetch_related(
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk"))
         )
-        .order_by("activity_date", "pk")
+        .order_by("number")
     )
     return [
         EvidenceSection(evidence=item, mappings=[], files=list(item.files.all()))
@@ -240,11 +245,11 @@ def gather(export: PortfolioExport) -> ExportContent:
             Prefetch("mappings", queryset=mappings, to_attr="export_mappings"),
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
         )
-        .order_by("activity_date", "pk")
+        .order_by("number")
     )
     header = f"{portfolio.learner.full_name} · {portfolio.qualification.title}"
     sections = []
-    for number, item in enumerate(evidence, start=1):
+    for item in evidence:
         files = list(item.files.all())
         record = assessor_record_of(item)
         section = EvidenceSection(
@@ -253,7 +258,7 @@ def gather(export: PortfolioExport) -> ExportContent:
         witness = witness_statement_of(item)
         section.fingerprint = fingerprint(
             header,
-            number,
+            item.number,
             [item.pk, item.type, item.title, item.activity_date, item.description],
             _record_parts(record),
             witness and [witness.pk, witness.witness_name, witness.signed_at, witness.activities],

@@ -73,8 +73,8 @@ def front_matter_context(
     ]
     contents.append({"title": "Evidence", "level": 0})
     contents += [
-        entry(f"E{i} {s.evidence.title}", f"evidence-{s.evidence.pk}", 1)
-        for i, s in enumerate(content.evidence, start=1)
+        entry(f"E{s.number} {s.evidence.title}", f"evidence-{s.evidence.pk}", 1)
+        for s in content.evidence
     ]
     if content.whole:
         contents.append(entry("Evidence not yet mapped", "unmapped"))
@@ -84,7 +84,7 @@ def front_matter_context(
     contents.append(entry(files_appendix_title(bool(appended)), "files"))
     if "audit" in numbers:
         contents.append(entry("Audit timeline", "audit"))
-    evidence_number = {s.evidence.pk: i for i, s in enumerate(content.evidence, start=1)}
+    evidence_number = {s.evidence.pk: s.number for s in content.evidence}
     index = []
     for unit in content.units:
         rows = []

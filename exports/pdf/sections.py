@@ -50,27 +50,27 @@ def render_sections(
     """Every section after the front matter, telling section_done as each one is finished."""
     rendered = RenderedSections(
         attachments=[
-            (evidence_file, number)
-            for number, section in enumerate(content.evidence, start=1)
+            (evidence_file, section.number)
+            for section in content.evidence
             for evidence_file in section.attachments
         ]
     )
     for number, unit in enumerate(content.units, start=1):
         rendered.add_cached(*_unit_section(content, unit, number, fetcher))
         section_done(f"Unit {unit.unit.reference}")
-    for number, section in enumerate(content.evidence, start=1):
+    for done, section in enumerate(content.evidence, start=1):
         rendered.add_cached(
-            _evidence_section(content, section, number, fetcher), section.fingerprint
+            _evidence_section(content, section, section.number, fetcher), section.fingerprint
         )
-        section_done(f"Evidence {number} of {len(content.evidence)}")
+        section_done(f"Evidence {done} of {len(content.evidence)}")
     if content.whole:
         rendered.add_cached(*_unmapped_section(content, fetcher))
-    for number, section in enumerate(content.evidence, start=1):
+    for section in content.evidence:
         for evidence_file in section.pdfs:
             rendered.parts.append(
-                _appended_pdf(content, section, number, evidence_file, fetcher, rendered)
+                _appended_pdf(content, section, section.number, evidence_file, fetcher, rendered)
             )
-            rendered.appended.append((evidence_file, number))
+            rendered.appended.append((evidence_file, section.number))
     section_done("Appended PDFs")
     rendered.parts.append(_audit_intro(content, rendered, fetcher))
     if content.export.scope == ExportScope.WHOLE:
@@ -154,7 +154,13 @@ def _unmapped_section(content: ExportContent, fetcher: ExportFetcher) -> tuple[P
         content.header,
         [
             (
-                [s.evidence.pk, s.evidence.type, s.evidence.title, s.evidence.activity_date],
+                [
+                    s.evidence.pk,
+                    s.number,
+                    s.evidence.type,
+                    s.evidence.title,
+                    s.evidence.activity_date,
+                ],
                 [(f.pk, f.sha256, f.original_name, f.kind, f.size) for f in s.files],
             )
             for s in content.unmapped

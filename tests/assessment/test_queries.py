@@ -95,6 +95,7 @@ def build_portfolios(
             activity_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=n % 300),
             description=f"What I did, part {n}.",
             created_by=portfolio.learner,
+            number=n + 1,
         )
         for portfolio in made
         for n in range(evidence_each)

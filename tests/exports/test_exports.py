@@ -632,13 +632,14 @@ def test_a_one_unit_pdf_holds_only_that_units_criteria_and_evidence(built: Built
         "Units",
         PDR,
         "Evidence",
-        "E1: Service plan",
+        # Evidence keeps its number from the whole portfolio: the service plan is its fourth.
+        "E4: Service plan",
         "Appendix A: embedded files",
     }
     assert built.unit.index_entries() == {
-        "E1 Service plan": [built.unit.bookmarks()["E1: Service plan"]] * 4
+        "E4 Service plan": [built.unit.bookmarks()["E4: Service plan"]] * 4
     }
-    assert sorted(built.unit.reader.attachments) == ["E1 plan.txt"]
+    assert sorted(built.unit.reader.attachments) == ["E4 plan.txt"]
 
 
 def test_an_accepted_only_pdf_leaves_out_referred_evidence_and_decisions(built: Built) -> None:
@@ -650,11 +651,12 @@ def test_an_accepted_only_pdf_leaves_out_referred_evidence_and_decisions(built: 
     assert BOARD_ACCEPT_FEEDBACK in body
     assert BOARD_REFERRED_COMMENTARY not in body and BOARD_REFER_FEEDBACK not in body
     sections = [title for title in built.accepted.bookmarks() if re.match(r"E\d+:", title)]
-    assert sections == ["E1: Customer feedback board", "E2: Witness statement", "E3: Service plan"]
+    # The same numbers as in the whole portfolio: E2, the huddle notes, is left out.
+    assert sections == ["E1: Customer feedback board", "E3: Witness statement", "E4: Service plan"]
     assert set(built.accepted.index_entries()) == {
         "E1 Customer feedback board",
-        "E2 Witness statement",
-        "E3 Service plan",
+        "E3 Witness statement",
+        "E4 Service plan",
     }
     assert "E2 huddles.txt" not in built.accepted.reader.attachments
 

@@ -59,6 +59,7 @@ def add_evidence(portfolio: Portfolio, count: int) -> list[Evidence]:
             activity_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=n % 300),
             description=f"What I did, part {n}.",
             created_by=learner,
+            number=n + 1,
         )
         for n in range(start, start + count)
     )
