@@ -26,17 +26,15 @@ from assessment.models import Decision, Outcome
 from assessment.services import DecisionConflict, DecisionRequest, Vacsr
 from portfolio.models import AuditEntry, Mapping, MappingStatus, Portfolio
 from tests.catalogue import criterion
+from tests.concurrency import (  # noqa: F401 (postgresql_only is autouse)
+    TIMEOUT,
+    backend_pid,
+    postgresql_only,
+    wait_until_waiting_on_a_lock,
+)
 from tests.journeys import add_evidence, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-TIMEOUT = 10  # seconds; nothing here should take more than a fraction of one
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: real row locks between concurrent transactions")
 
 
 @pytest.fixture
@@ -84,26 +82,6 @@ def in_thread(name: str, results: Outcomes, body: Callable[[], list[Decision]]) 
             connection.close()
 
     return threading.Thread(target=run, name=name, daemon=True)
-
-
-def backend_pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
-def wait_until_waiting_on_a_lock(pid: int) -> bool:
-    """Poll PostgreSQL, from the test's own connection, until that backend is blocked on a
-    lock."""
-    deadline = time.monotonic() + TIMEOUT
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-            row = cursor.fetchone()
-            if row and row[0] == "Lock":
-                return True
-            time.sleep(0.01)
-    return False
 
 
 def conflict_message(winner: Decision) -> str:
