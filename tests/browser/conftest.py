@@ -59,6 +59,17 @@ def axe() -> Axe:
 
 
 @pytest.fixture
+def assert_fits() -> Callable[[Page], None]:
+    """Fail when the page is wider than its viewport (it would scroll sideways on a phone)."""
+
+    def check(page: Page) -> None:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.evaluate("window.innerWidth"), f"{page.url} is {width}px wide"
+
+    return check
+
+
+@pytest.fixture
 def assert_accessible(axe: Axe):
     """Run axe-core on the page as it stands and fail on any WCAG 2.2 A/AA violation."""
 

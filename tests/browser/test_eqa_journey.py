@@ -28,10 +28,6 @@ LINK = re.compile(r"https?://\S+/eqa/[A-Za-z0-9_-]+/")
 CODE = re.compile(r"\b(\d{6})\b")
 
 
-def _fits(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
 def test_admin_grants_assurer_reads_the_sample_then_is_refused_after_revoking(
     browser: Browser,
     live_server: Any,
@@ -41,6 +37,7 @@ def test_admin_grants_assurer_reads_the_sample_then_is_refused_after_revoking(
     asha: User,
     ada: User,
     assert_accessible: Callable[[Page], None],
+    assert_fits: Callable[[Page], None],
     sign_in: Callable[..., Page],
     settings: Any,
 ) -> None:
@@ -78,7 +75,7 @@ def test_admin_grants_assurer_reads_the_sample_then_is_refused_after_revoking(
     erin.goto(link)
     expect(erin.get_by_role("heading", level=1)).to_contain_text("Read-only access to portfolios")
     assert_accessible(erin)
-    _fits(erin)
+    assert_fits(erin)
     erin.get_by_role("button", name="Email me a sign-in code").click()
     expect(erin.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
     assert_accessible(erin)
@@ -94,7 +91,7 @@ def test_admin_grants_assurer_reads_the_sample_then_is_refused_after_revoking(
     expect(erin.get_by_text("Read-only access for external quality assurance")).to_be_visible()
     expect(erin.get_by_role("heading", name="Your sample (1)")).to_be_visible()
     assert_accessible(erin)
-    _fits(erin)
+    assert_fits(erin)
     erin.get_by_role("link", name=f"{amy.full_name} · {ocr.title}").click()
     expect(erin.get_by_role("heading", level=1)).to_contain_text(ocr.title)
     main = erin.get_by_role("main")
@@ -102,7 +99,7 @@ def test_admin_grants_assurer_reads_the_sample_then_is_refused_after_revoking(
         expect(main.get_by_role("button", name=control)).to_have_count(0)
         expect(main.get_by_role("link", name=control)).to_have_count(0)
     assert_accessible(erin)
-    _fits(erin)
+    assert_fits(erin)
     erin.goto(f"{live_server.url}/portfolios/{sampled.pk}/exports/")
     expect(erin.get_by_role("button", name=re.compile("PDF"))).to_have_count(0)
     assert_accessible(erin)
@@ -133,6 +130,6 @@ def test_admin_grants_assurer_reads_the_sample_then_is_refused_after_revoking(
         "This link has expired or has been withdrawn"
     )
     assert_accessible(erin)
-    _fits(erin)
+    assert_fits(erin)
     erin.context.close()
     admin.context.close()

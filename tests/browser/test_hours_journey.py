@@ -38,10 +38,6 @@ def apprenticeship(ocr: Qualification, amy: User, asha: User, eve: User) -> Port
     )
 
 
-def fits_a_phone(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
 def test_the_apprentice_logs_hours_and_the_employer_contact_confirms_them(
     browser: Browser,
     live_server: Any,
@@ -49,6 +45,7 @@ def test_the_apprentice_logs_hours_and_the_employer_contact_confirms_them(
     amy: User,
     eve: User,
     assert_accessible: Callable[[Page], None],
+    assert_fits: Callable[[Page], None],
     sign_in: Callable[..., Page],
 ) -> None:
     learner = sign_in(browser.new_context(viewport=PHONE), amy)
@@ -57,7 +54,7 @@ def test_the_apprentice_logs_hours_and_the_employer_contact_confirms_them(
     learner.get_by_role("link", name="Off-the-job hours").first.click()
     expect(learner.get_by_role("heading", level=1)).to_have_text("Off-the-job hours")
     assert_accessible(learner)
-    fits_a_phone(learner)
+    assert_fits(learner)
 
     yesterday = (TODAY - datetime.timedelta(days=1)).isoformat()
     learner.get_by_label("Date").fill(yesterday)
@@ -74,21 +71,21 @@ def test_the_apprentice_logs_hours_and_the_employer_contact_confirms_them(
     expect(learner.get_by_text("Logged 6.5 hours for confirming.")).to_be_visible()
     expect(learner.get_by_text("Waiting to be confirmed").first).to_be_visible()
     assert_accessible(learner)
-    fits_a_phone(learner)
+    assert_fits(learner)
     learner.context.close()
 
     employer = sign_in(browser.new_context(viewport=PHONE), eve)
     section = employer.get_by_role("region", name="Hours to confirm")
     expect(section).to_contain_text("Product training at head office")
     assert_accessible(employer)
-    fits_a_phone(employer)
+    assert_fits(employer)
     section.get_by_role("link", name="Review").click()
     expect(employer.get_by_role("heading", level=1)).to_have_text("Off-the-job hours")
     employer.get_by_role("button", name="Confirm 6.5 hours").click()
     expect(employer.get_by_text("Confirmed 6.5 hours")).to_be_visible()
     expect(employer.get_by_text(f"Confirmed by {eve.full_name}").first).to_be_visible()
     assert_accessible(employer)
-    fits_a_phone(employer)
+    assert_fits(employer)
     employer.context.close()
 
     entry = OffTheJobEntry.objects.get()

@@ -23,13 +23,14 @@ def test_assessor_records_an_observation_and_the_learner_acknowledges_it(
     amy_portfolio: Portfolio,
     sign_in: Callable[..., Page],
     assert_accessible: Callable[[Page], None],
+    assert_fits: Callable[[Page], None],
     width: int,
 ) -> None:
     viewport = {"width": width, "height": 900}
 
     def check(page: Page) -> None:
         assert_accessible(page)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+        assert_fits(page)
 
     assessor = browser.new_context(viewport=viewport)
     page = sign_in(assessor, asha)
