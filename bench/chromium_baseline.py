@@ -37,15 +37,24 @@ def chromium_document(
 ) -> str:
     """The cold export's sections as one document, each starting a page as in the PDF.
 
-    The front matter is rendered last (it needs the other sections' page numbers) and
-    re-rendered until its own length settles; its final rendering goes first here.
+    The front matter's five parts are rendered after the body (the contents and the index
+    need the body's page numbers, and are rendered again until their length settles); the
+    last rendering of each goes first here, in document order. The page-furniture overlays
+    are left out: Chromium draws its own header and footer.
     """
-    fronts = [text for template, text in captured if template.endswith("/front.html")]
-    if not fronts or len(fronts) == len(captured):
+    last: dict[str, str] = {}
+    rest = []
+    for template, text in captured:
+        name = template.rsplit("/", 1)[-1]
+        if name.startswith("front_"):
+            last[name] = text
+        elif name != "page_furniture.html":
+            rest.append(text)
+    order = ["front_cover.html", "front_contents.html", "front_summary.html"]
+    order += ["front_index.html", "front_matrix.html"]
+    if set(last) != set(order) or not rest:
         raise SystemExit("The export rendered no front matter or no sections: nothing to print.")
-    sections = [fronts[-1]] + [
-        text for template, text in captured if not template.endswith("/front.html")
-    ]
+    sections = [last[name] for name in order] + rest
     bodies = [re.search(r"<body[^>]*>(.*)</body>", text, re.DOTALL).group(1) for text in sections]
     styles = dict.fromkeys(
         style for text in sections for style in re.findall(r"<style>.*?</style>", text, re.DOTALL)

@@ -65,29 +65,32 @@ def build(export: PortfolioExport, *, report: Report | None = None) -> None:
 
     sections = render_sections(content, fetcher, section_done=section_done)
     generated_at = timezone.now()
-    front_matter = render_front_matter(
+    front_matter, front_names = render_front_matter(
         content, sections.parts, sections.appended, generated_at=generated_at, fetcher=fetcher
     )
     section_done("Contents and index")
 
     report(95, "Assembling the document")
     metadata = _metadata(content)
-    document = assemble(
-        [front_matter, *sections.parts],
+    assembly = assemble(
+        [*front_matter, *sections.parts],
         attachments=_embedded_files(sections.attachments) + sections.embedded,
-        metadata=metadata,
         groups=BOOKMARK_GROUPS,
     )
-    stamped = stamp(
-        document, header=content.header, code=content.export.verification_code, fetcher=fetcher
+    furniture_name = stamp(
+        assembly,
+        header=content.header,
+        code=content.export.verification_code,
+        portfolio_id=content.portfolio.pk,
+        fetcher=fetcher,
     )
+    pages = len(assembly.document.pages)
+    try:
+        unsigned = finish(assembly.document, **metadata)
+    finally:
+        assembly.close()
     pdf = sign(
-        finish(
-            stamped,
-            title=metadata["/Title"],
-            author=metadata["/Author"],
-            subject=metadata["/Subject"],
-        ),
+        unsigned,
         reason=f"Evidence portfolio of {content.portfolio.learner.full_name}, verification code "
         f"{content.export.verification_code}",
         location=content.portfolio.centre.name,
@@ -97,10 +100,12 @@ def build(export: PortfolioExport, *, report: Report | None = None) -> None:
         export,
         portfolio=content.portfolio,
         pdf=pdf,
-        pages=len(document.pages),
+        pages=pages,
         finished_at=generated_at,
         last_audit_id=audit_id,
-        cache_names_in_use=sections.cache_names_in_use | {remembered_length_name(export)},
+        cache_names_in_use=sections.cache_names_in_use
+        | front_names
+        | {furniture_name, remembered_length_name(export)},
     )
 
 
@@ -117,11 +122,10 @@ def _metadata(content: ExportContent) -> dict[str, str]:
     """Document properties a PDF reader shows, naming the learner and the verification code."""
     portfolio, export = content.portfolio, content.export
     return {
-        "/Title": f"Portfolio: {portfolio.learner.full_name}, {portfolio.qualification.title}",
-        "/Author": portfolio.centre.name,
-        "/Subject": f"Evidence portfolio ({export.options_label.lower()}), "
+        "title": f"Portfolio: {portfolio.learner.full_name}, {portfolio.qualification.title}",
+        "author": portfolio.centre.name,
+        "subject": f"Evidence portfolio ({export.options_label.lower()}), "
         f"verification code {export.verification_code}",
-        "/Creator": "Evidence portfolio",
     }
 
 

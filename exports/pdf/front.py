@@ -1,12 +1,16 @@
-"""The front matter: cover, contents and criterion index, each entry with its page and link.
+"""The front matter: cover, contents, progress summary, criterion index and tracking matrix.
 
-Its entries' page numbers depend on its own length, so it is rendered until that length
-settles, starting from its length last time (remembered beside the section cache) so that
-it is usually rendered only once.
+Five parts, so that each is rendered only when what it shows has changed: the cover (made
+for every export: it carries the date and the verification code), and the other four cached
+by their HTML. The contents and the index give page numbers, which depend on the front
+matter's own length; they are rendered until that length settles, starting from their
+lengths last time (remembered beside the section cache), so that they are usually rendered
+once. The summary and the matrix give no page numbers and are rendered first.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -18,7 +22,7 @@ from exports.models import ExportScope, PortfolioExport
 from exports.pdf.assemble import LINK_PREFIX, Part, page_numbers
 from exports.pdf.content import ExportContent
 from exports.pdf.fetcher import ExportFetcher
-from exports.pdf.render import cache_folder, render_pdf
+from exports.pdf.render import Section, cache_folder, cached_sections
 from exports.pdf.sections import NumberedFile, files_appendix_title
 
 # Pages assumed before the first export of a scope, and renders allowed for the length to settle.
@@ -35,18 +39,20 @@ def remembered_length_name(export: PortfolioExport) -> str:
     return f"front-{export.scope}-{export.unit_id or 0}"
 
 
-def _remembered_length(path: str) -> int:
+def _remembered_lengths(path: str) -> tuple[int, int]:
+    """The contents' and the index's lengths last time, or a first guess."""
     try:
         with default_storage.open(path, "rb") as handle:
-            return max(1, int(handle.read().decode() or FIRST_GUESS))
+            contents, index = (max(1, int(n)) for n in handle.read().decode().split())
+            return contents, index
     except (FileNotFoundError, ValueError, OSError):
-        return FIRST_GUESS
+        return FIRST_GUESS, FIRST_GUESS
 
 
-def _remember_length(path: str, pages: int) -> None:
+def _remember_lengths(path: str, contents: int, index: int) -> None:
     # Kept beside the cached sections, and pruned with them.
     default_storage.delete(path)
-    default_storage.save(path, ContentFile(str(pages).encode()))
+    default_storage.save(path, ContentFile(f"{contents} {index}".encode()))
 
 
 def _goto(key: str) -> str:
@@ -57,16 +63,25 @@ def front_matter_context(
     content: ExportContent, numbers: dict[str, int], appended: list[NumberedFile]
 ) -> dict[str, object]:
     """Contents and criterion index entries, each with its page number and link."""
+    return {
+        "contents": contents_entries(content, numbers, appended),
+        "index": index_rows(content, numbers),
+    }
+
+
+def contents_entries(
+    content: ExportContent, numbers: dict[str, int], appended: list[NumberedFile]
+) -> list[dict[str, object]]:
+    """The contents: each entry's title, level, and page and link where it has one."""
 
     def entry(title: str, key: str, level: int = 0) -> dict[str, object]:
         return {"title": title, "page": numbers.get(key), "link": _goto(key), "level": level}
 
-    contents = [
-        {"title": "Progress summary and criterion index", "anchor": "summary", "level": 0},
-    ]
+    contents = [entry("Progress summary", "summary")]
     if content.export.scope != ExportScope.UNIT:
-        contents.append({"title": "Summative sign-off", "anchor": "sign-off", "level": 1})
-    contents.append({"title": "Tracking matrix", "anchor": "matrix", "level": 0})
+        contents.append(entry("Summative sign-off", "sign-off", 1))
+    contents.append(entry("Criterion index", "index"))
+    contents.append(entry("Tracking matrix", "matrix"))
     contents.append({"title": "Units: progress, declarations and sign-offs", "level": 0})
     contents += [
         entry(f"{u.unit.reference} {u.unit.title}", f"unit-{u.unit.pk}", 1) for u in content.units
@@ -84,6 +99,12 @@ def front_matter_context(
     contents.append(entry(files_appendix_title(bool(appended)), "files"))
     if "audit" in numbers:
         contents.append(entry("Audit timeline", "audit"))
+    return contents
+
+
+def index_rows(content: ExportContent, numbers: dict[str, int]) -> list[dict]:
+    """For each unit's criteria, the evidence mapped to each, accepted first, with the page
+    and a link to the mapping's own commentary (to its evidence while numbers are unknown)."""
     evidence_number = {s.evidence.pk: s.number for s in content.evidence}
     index = []
     for unit in content.units:
@@ -111,7 +132,7 @@ def front_matter_context(
             refs.sort(key=lambda ref: (not ref["accepted"], ref["label"]))
             rows.append({"criterion": item.criterion, "status": item.status.label, "refs": refs})
         index.append({"unit": unit, "rows": rows})
-    return {"contents": contents, "index": index, "matrix": tracking_matrix(index)}
+    return index
 
 
 def tracking_matrix(index: list[dict]) -> list[dict[str, object]]:
@@ -149,6 +170,15 @@ def tracking_matrix(index: list[dict]) -> list[dict[str, object]]:
     return units
 
 
+@dataclass
+class _Sized:
+    """A front-matter part not rendered yet, by the length it is expected to have."""
+
+    key: str
+    pages: int
+    anchors: dict[str, int] = field(default_factory=dict)
+
+
 def render_front_matter(
     content: ExportContent,
     body: list[Part],
@@ -156,27 +186,65 @@ def render_front_matter(
     *,
     generated_at: datetime,
     fetcher: ExportFetcher,
-) -> Part:
-    """The front matter for a body of parts, rendered until its own length settles."""
+) -> tuple[list[Part], set[str]]:
+    """The front matter's parts for a body of parts, and the cache names they use."""
     export = content.export
-    remembered = f"{cache_folder(content.portfolio.pk)}/{remembered_length_name(export)}.txt"
+    portfolio_id = content.portfolio.pk
+    remembered = f"{cache_folder(portfolio_id)}/{remembered_length_name(export)}.txt"
     verify_url = f"{settings.SITE_URL.rstrip('/')}{reverse('exports:verify')}"
-    pages = _remembered_length(remembered)
-    for _ in range(MOST_RENDERS):
-        numbers, _ = page_numbers(body, pages + 1)
-        pdf = render_pdf(
-            "exports/pdf/front.html",
-            content.template_context(
-                **front_matter_context(content, numbers, appended),
-                export=export,
-                generated_at=generated_at,
-                verify_url=verify_url,
+    cover, summary, matrix = cached_sections(
+        portfolio_id,
+        [
+            Section(
+                None,
+                "exports/pdf/front_cover.html",
+                content.template_context(
+                    export=export, generated_at=generated_at, verify_url=verify_url
+                ),
             ),
+            Section(None, "exports/pdf/front_summary.html", content.template_context()),
+            Section(
+                None,
+                "exports/pdf/front_matrix.html",
+                content.template_context(matrix=tracking_matrix(index_rows(content, {}))),
+            ),
+        ],
+        fetcher,
+    )
+    cover_part = Part("front", cover.pdf, bookmark="Cover, contents and index")
+    summary_part = Part("summary", summary.pdf)
+    matrix_part = Part("matrix", matrix.pdf)
+    contents_pages, index_pages = _remembered_lengths(remembered)
+    for _ in range(MOST_RENDERS):
+        front = [
+            cover_part,
+            _Sized("contents", contents_pages),
+            summary_part,
+            _Sized("index", index_pages),
+            matrix_part,
+        ]
+        numbers, _ = page_numbers([*front, *body], 1)
+        context = front_matter_context(content, numbers, appended)
+        contents, index = cached_sections(
+            portfolio_id,
+            [
+                Section(
+                    None,
+                    "exports/pdf/front_contents.html",
+                    content.template_context(contents=context["contents"]),
+                ),
+                Section(
+                    None,
+                    "exports/pdf/front_index.html",
+                    content.template_context(index=context["index"]),
+                ),
+            ],
             fetcher,
         )
-        front_matter = Part("front", pdf, bookmark="Cover, contents and index")
-        if front_matter.pages == pages:
+        contents_part, index_part = Part("contents", contents.pdf), Part("index", index.pdf)
+        if (contents_part.pages, index_part.pages) == (contents_pages, index_pages):
             break
-        pages = front_matter.pages
-    _remember_length(remembered, front_matter.pages)
-    return front_matter
+        contents_pages, index_pages = contents_part.pages, index_part.pages
+    _remember_lengths(remembered, contents_part.pages, index_part.pages)
+    names = {cover.name, summary.name, matrix.name, contents.name, index.name}
+    return [cover_part, contents_part, summary_part, index_part, matrix_part], names

@@ -13,7 +13,7 @@ from exports.pdf.appendix import AppendixUnreadable, prepare
 from exports.pdf.assemble import Part
 from exports.pdf.content import EvidenceSection, ExportContent
 from exports.pdf.fetcher import ExportFetcher
-from exports.pdf.render import cached_section, render_pdf
+from exports.pdf.render import Section, cached_sections, render_pdf
 from portfolio.audit import describe
 from portfolio.models import EvidenceFile
 
@@ -22,6 +22,9 @@ AUDIT_CHUNK = 150
 
 # The bookmark groups the sections below are filed under, with their titles.
 BOOKMARK_GROUPS = {"units": "Units", "evidence": "Evidence", "appendix": "Appended PDFs"}
+
+# A section to render, and how its PDF becomes a part of the document.
+Wanted = tuple[Section, Callable[[bytes], Part]]
 
 # A file with the number of the evidence it belongs to, as the document shows it (E1, E2…).
 NumberedFile = tuple[EvidenceFile, int]
@@ -47,7 +50,10 @@ class RenderedSections:
 def render_sections(
     content: ExportContent, fetcher: ExportFetcher, *, section_done: Callable[[str], None]
 ) -> RenderedSections:
-    """Every section after the front matter, telling section_done as each one is finished."""
+    """Every section after the front matter, telling section_done as each one is finished.
+
+    The units, evidence, unmapped evidence and audit timeline are asked for together, so that
+    whatever is not in the cache is rendered in as few WeasyPrint documents as possible."""
     rendered = RenderedSections(
         attachments=[
             (evidence_file, section.number)
@@ -55,16 +61,28 @@ def render_sections(
             for evidence_file in section.attachments
         ]
     )
+    # Each section to render, with the part it becomes once rendered.
+    wanted: list[Wanted] = []
     for number, unit in enumerate(content.units, start=1):
-        rendered.add_cached(*_unit_section(content, unit, number, fetcher))
-        section_done(f"Unit {unit.unit.reference}")
-    for done, section in enumerate(content.evidence, start=1):
-        rendered.add_cached(
-            _evidence_section(content, section, section.number, fetcher), section.fingerprint
-        )
-        section_done(f"Evidence {done} of {len(content.evidence)}")
+        wanted.append(_unit_section(content, unit, number))
+    for section in content.evidence:
+        wanted.append(_evidence_section(content, section))
     if content.whole:
-        rendered.add_cached(*_unmapped_section(content, fetcher))
+        wanted.append(_unmapped_section(content))
+    audit_from = len(wanted)
+    if content.export.scope == ExportScope.WHOLE:
+        for start in range(0, len(content.audit), AUDIT_CHUNK):
+            wanted.append(_audit_chunk(content, start))
+    labels = {id(section): _progress_label(section) for section, _ in wanted}
+    results = cached_sections(
+        content.portfolio.pk,
+        [section for section, _ in wanted],
+        fetcher,
+        done=lambda section: section_done(labels[id(section)]),
+    )
+    parts = [make(result.pdf) for (_, make), result in zip(wanted, results, strict=True)]
+    rendered.cache_names_in_use.update(result.name for result in results)
+    rendered.parts.extend(parts[:audit_from])
     for section in content.evidence:
         for evidence_file in section.pdfs:
             rendered.parts.append(
@@ -73,17 +91,23 @@ def render_sections(
             rendered.appended.append((evidence_file, section.number))
     section_done("Appended PDFs")
     rendered.parts.append(_audit_intro(content, rendered, fetcher))
-    if content.export.scope == ExportScope.WHOLE:
-        for start in range(0, len(content.audit), AUDIT_CHUNK):
-            rendered.add_cached(*_audit_chunk(content, start, fetcher))
+    rendered.parts.extend(parts[audit_from:])
     section_done("Audit timeline")
     return rendered
 
 
-def _unit_section(
-    content: ExportContent, unit: UnitProgress, number: int, fetcher: ExportFetcher
-) -> tuple[Part, str]:
-    """A unit's criteria, declarations, sign-offs and IQA reviews; and its cache name."""
+def _progress_label(section: Section) -> str:
+    """What the progress bar says while a section is being made."""
+    context = section.context
+    if "unit" in context:
+        return f"Unit {context['unit'].unit.reference}"
+    if "section" in context:
+        return f"Evidence E{context['section'].number}"
+    return "Audit timeline" if "lines" in context else "Evidence not yet mapped"
+
+
+def _unit_section(content: ExportContent, unit: UnitProgress, number: int) -> Wanted:
+    """A unit's criteria, declarations, sign-offs and IQA reviews."""
     unit_id = unit.unit.pk
     declarations = [d for d in content.declarations if d.unit_id == unit_id]
     sign_offs = [s for s in content.sign_offs if s.unit_id == unit_id]
@@ -115,8 +139,7 @@ def _unit_section(
         [(r.pk, r.verdict, r.feedback) for r in reviews],
         [(e.evidence.pk, e.evidence.title) for e in content.evidence],
     )
-    pdf, _ = cached_section(
-        content.portfolio.pk,
+    section = Section(
         fingerprint,
         "exports/pdf/unit.html",
         content.template_context(
@@ -126,29 +149,27 @@ def _unit_section(
             sign_offs=sign_offs,
             reviews=reviews,
         ),
-        fetcher,
     )
     bookmark = f"Unit {unit.unit.reference}: {unit.unit.title}"
-    return Part(f"unit-{unit_id}", pdf, bookmark=bookmark, group="units"), fingerprint
+    return section, lambda pdf: Part(f"unit-{unit_id}", pdf, bookmark=bookmark, group="units")
 
 
-def _evidence_section(
-    content: ExportContent, section: EvidenceSection, number: int, fetcher: ExportFetcher
-) -> Part:
+def _evidence_section(content: ExportContent, section: EvidenceSection) -> Wanted:
     """One piece of evidence with its images and mappings (cached under its fingerprint)."""
-    pdf, _ = cached_section(
-        content.portfolio.pk,
-        section.fingerprint,
-        "exports/pdf/evidence.html",
-        content.template_context(section=section, number=number),
-        fetcher,
-    )
+    number, key = section.number, f"evidence-{section.evidence.pk}"
     bookmark = f"E{number}: {section.evidence.title}"
-    return Part(f"evidence-{section.evidence.pk}", pdf, bookmark=bookmark, group="evidence")
+    return (
+        Section(
+            section.fingerprint,
+            "exports/pdf/evidence.html",
+            content.template_context(section=section, number=number),
+        ),
+        lambda pdf: Part(key, pdf, bookmark=bookmark, group="evidence"),
+    )
 
 
-def _unmapped_section(content: ExportContent, fetcher: ExportFetcher) -> tuple[Part, str]:
-    """The evidence mapped to no criterion yet, with its files' digests; and its cache name."""
+def _unmapped_section(content: ExportContent) -> Wanted:
+    """The evidence mapped to no criterion yet, with its files' digests."""
     fingerprint = export_content.fingerprint(
         "unmapped",
         content.header,
@@ -166,14 +187,10 @@ def _unmapped_section(content: ExportContent, fetcher: ExportFetcher) -> tuple[P
             for s in content.unmapped
         ],
     )
-    pdf, _ = cached_section(
-        content.portfolio.pk,
-        fingerprint,
-        "exports/pdf/unmapped.html",
-        content.template_context(),
-        fetcher,
+    return (
+        Section(fingerprint, "exports/pdf/unmapped.html", content.template_context()),
+        lambda pdf: Part("unmapped", pdf, bookmark="Evidence not yet mapped"),
     )
-    return Part("unmapped", pdf, bookmark="Evidence not yet mapped"), fingerprint
 
 
 def _appended_pdf(
@@ -190,13 +207,16 @@ def _appended_pdf(
         uploaded = handle.read()
 
     def heading(pages: int) -> bytes:
-        return render_pdf(
-            "exports/pdf/appendix_heading.html",
-            content.template_context(
-                file=evidence_file, section=section, number=number, pages=pages
-            ),
+        context = content.template_context(
+            file=evidence_file, section=section, number=number, pages=pages
+        )
+        [result] = cached_sections(
+            content.portfolio.pk,
+            [Section(None, "exports/pdf/appendix_heading.html", context)],
             fetcher,
         )
+        rendered.cache_names_in_use.add(result.name)
+        return result.pdf
 
     try:
         appendix = prepare(uploaded, heading)
@@ -236,21 +256,21 @@ def _audit_intro(
     """The appendix listing the files embedded in the document; for a part of the portfolio,
     also where its audit timeline is (the timeline itself opens the first chunk's page)."""
     title = files_appendix_title(bool(rendered.appended))
-    pdf = render_pdf(
-        "exports/pdf/audit.html",
-        content.template_context(
-            title=title,
-            attachments=rendered.attachments,
-            carried=[name for name, _ in rendered.embedded],
-            whole=content.export.scope == ExportScope.WHOLE,
-        ),
-        fetcher,
+    context = content.template_context(
+        title=title,
+        attachments=rendered.attachments,
+        carried=[name for name, _ in rendered.embedded],
+        whole=content.export.scope == ExportScope.WHOLE,
     )
-    return Part("files", pdf, bookmark=title)
+    [result] = cached_sections(
+        content.portfolio.pk, [Section(None, "exports/pdf/audit.html", context)], fetcher
+    )
+    rendered.cache_names_in_use.add(result.name)
+    return Part("files", result.pdf, bookmark=title)
 
 
-def _audit_chunk(content: ExportContent, start: int, fetcher: ExportFetcher) -> tuple[Part, str]:
-    """Up to AUDIT_CHUNK audit entries from start, as a timeline page; and its cache name."""
+def _audit_chunk(content: ExportContent, start: int) -> Wanted:
+    """Up to AUDIT_CHUNK audit entries from start, as a timeline page."""
     lines = [describe(entry) for entry in content.audit[start : start + AUDIT_CHUNK]]
     fingerprint = export_content.fingerprint(
         "audit",
@@ -258,14 +278,12 @@ def _audit_chunk(content: ExportContent, start: int, fetcher: ExportFetcher) -> 
         content.header,
         [(line.when, line.who, line.what, line.subject, line.details) for line in lines],
     )
-    pdf, _ = cached_section(
-        content.portfolio.pk,
+    section = Section(
         fingerprint,
         "exports/pdf/audit_chunk.html",
         content.template_context(lines=lines, first=start == 0),
-        fetcher,
     )
     if start == 0:
         # The timeline's heading is on its first chunk's page, which its bookmark opens.
-        return Part("audit", pdf, bookmark="Audit timeline"), fingerprint
-    return Part(f"audit-{start}", pdf), fingerprint
+        return section, lambda pdf: Part("audit", pdf, bookmark="Audit timeline")
+    return section, lambda pdf: Part(f"audit-{start}", pdf)

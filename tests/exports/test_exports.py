@@ -535,11 +535,13 @@ def test_links_in_the_contents_and_index_jump_to_the_pages_they_name(built: Buil
     bookmarks = pdf.bookmarks()
     (summary,) = pdf.pages_starting("Progress summary")
     (matrix,) = pdf.pages_starting("Tracking matrix")
+    (index_page,) = pdf.pages_starting("Criterion index")
     front_text = enumerate(pdf.pages[: pdf.front_pages], start=1)
     (sign_off,) = [n for n, text in front_text if "Summative sign-off The portfolio" in flat(text)]
     assert set(pdf.link_targets(2)) == starts | {
         summary,
         sign_off,
+        index_page,
         matrix,
         bookmarks[WWO],
         bookmarks[PDR],
@@ -762,33 +764,33 @@ def test_a_pdf_after_one_evidence_item_changed_renders_only_that_section_again(
         actor=amy, evidence=small.huddle, description="Notes from six Monday huddles."
     )
 
-    rendered: list[tuple[str, int | None]] = []
+    rendered: list[str] = []
     reused: list[tuple[str, int | None, bool]] = []
-    real_render, real_cached = render.render_pdf, exports.cached_section
+    real_render_many, real_cached = render.render_many, exports.cached_sections
 
-    def section_of(context: dict[str, Any]) -> int | None:
-        section = context.get("section")
-        return section.evidence.pk if section else None
+    def spy_render_many(htmls: list[str], fetcher: ExportFetcher, **options: Any) -> list[bytes]:
+        # The section each rendered document is: its first heading says which.
+        rendered.extend(re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)[1] for html in htmls)
+        return real_render_many(htmls, fetcher, **options)
 
-    def spy_render(template: str, context: dict[str, Any], fetcher: ExportFetcher) -> bytes:
-        rendered.append((template, section_of(context)))
-        return real_render(template, context, fetcher)
+    def spy_cached(portfolio_id: int, sections: list[Any], fetcher: Any, **options: Any) -> Any:
+        results = real_cached(portfolio_id, sections, fetcher, **options)
+        for section, result in zip(sections, results, strict=True):
+            evidence = section.context.get("section")
+            reused.append((section.template, evidence and evidence.evidence.pk, result.cached))
+        return results
 
-    def spy_cached(
-        portfolio_id: int, fingerprint: str, template: str, context: dict[str, Any], fetcher: Any
-    ) -> tuple[bytes, bool]:
-        pdf, was_cached = real_cached(portfolio_id, fingerprint, template, context, fetcher)
-        reused.append((template, section_of(context), was_cached))
-        return pdf, was_cached
-
-    monkeypatch.setattr(render, "render_pdf", spy_render)
-    monkeypatch.setattr(exports, "cached_section", spy_cached)
+    monkeypatch.setattr(render, "render_many", spy_render_many)
+    monkeypatch.setattr(exports, "cached_sections", spy_cached)
     _, pdf = export_now(asha, small.portfolio)
 
-    # The changed evidence section, and the audit timeline's last chunk (the change is in it).
-    assert rendered == [
-        ("exports/pdf/evidence.html", small.huddle.pk),
-        ("exports/pdf/audit_chunk.html", None),
+    # The changed evidence section and the audit timeline's last chunk (the change is in it),
+    # rendered together; then the cover (new for every export) and the code in the footer.
+    small.huddle.refresh_from_db()
+    assert [" ".join(heading.split()) for heading in rendered] == [
+        f"E{small.huddle.number}. {small.huddle.title}",
+        "Audit timeline",
+        "Evidence portfolio",
     ]
     assert reused == [
         ("exports/pdf/unit.html", None, True),
@@ -797,6 +799,7 @@ def test_a_pdf_after_one_evidence_item_changed_renders_only_that_section_again(
         ("exports/pdf/evidence.html", small.huddle.pk, False),
         ("exports/pdf/unmapped.html", None, True),
         ("exports/pdf/audit_chunk.html", None, False),
+        ("exports/pdf/audit.html", None, True),
     ]
     assert "Notes from six Monday huddles." in pdf.text
 

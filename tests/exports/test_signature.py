@@ -101,7 +101,7 @@ def test_every_page_footer_carries_the_verification_code_and_page_of_pages(
         assert f"Page {number} of {total}" in text
 
 
-def test_the_document_says_its_language_and_shows_its_title_and_claims_no_more(
+def test_the_document_says_its_language_and_shows_its_title_and_is_tagged_but_not_pdfa(
     asha: User, amy_portfolio: Portfolio
 ) -> None:
     _, pdf = export_now(asha, amy_portfolio)
@@ -110,8 +110,9 @@ def test_the_document_says_its_language_and_shows_its_title_and_claims_no_more(
         assert bool(document.Root.ViewerPreferences.DisplayDocTitle)
         metadata = document.open_metadata()
         assert metadata["dc:title"].startswith(f"Portfolio: {amy_portfolio.learner.full_name}")
-        # Assembled from separately rendered parts: neither tagged nor PDF/A, and not said to be.
-        assert "/MarkInfo" not in document.Root and "/StructTreeRoot" not in document.Root
+        # Tagged, and says so; not PDF/A, and does not say it is.
+        assert bool(document.Root.MarkInfo.Marked)
+        assert "/StructTreeRoot" in document.Root
         assert "pdfaid:part" not in str(metadata)
     # The signature still covers the finished file.
     assert signature_status(pdf.data).bottom_line

@@ -611,16 +611,13 @@ def test_the_pdf_audit_timeline_prints_sentences_with_short_hashes(
 ) -> None:
     sha256 = journey.evidence.get().files.get().sha256
     chunks: list[dict[str, Any]] = []
-    real_cached = sections.cached_section
+    real_cached = sections.cached_sections
 
-    def spy_cached(
-        portfolio_id: int, fingerprint: str, template: str, context: dict[str, Any], fetcher: Any
-    ) -> tuple[bytes, bool]:
-        if template == "exports/pdf/audit_chunk.html":
-            chunks.append(context)
-        return real_cached(portfolio_id, fingerprint, template, context, fetcher)
+    def spy_cached(portfolio_id: int, wanted: list[Any], fetcher: Any, **options: Any) -> Any:
+        chunks.extend(s.context for s in wanted if s.template == "exports/pdf/audit_chunk.html")
+        return real_cached(portfolio_id, wanted, fetcher, **options)
 
-    monkeypatch.setattr(sections, "cached_section", spy_cached)
+    monkeypatch.setattr(sections, "cached_sections", spy_cached)
     with TestCase.captureOnCommitCallbacks(execute=True):
         export = exports.export_request(actor=asha, portfolio=journey, scope=ExportScope.WHOLE)
     export.refresh_from_db()
