@@ -31,7 +31,7 @@ LINK_PREFIX = "https://export.invalid/goto/"
 ANCHORED = ("evidence-", "summary")
 
 
-def _named_destinations(pdf: Pdf) -> dict[str, int]:
+def named_destinations(pdf: Pdf) -> dict[str, int]:
     """Each named destination of the document and its 0-based page."""
     names = pdf.Root.get("/Names")
     if names is None or "/Dests" not in names:
@@ -66,7 +66,7 @@ class Part:
     def __post_init__(self) -> None:
         with Pdf.open(io.BytesIO(self.pdf)) as document:
             self.pages = len(document.pages)
-            self.anchors = _named_destinations(document) if self.key.startswith(ANCHORED) else {}
+            self.anchors = named_destinations(document) if self.key.startswith(ANCHORED) else {}
 
 
 class Paged(Protocol):
