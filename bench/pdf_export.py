@@ -20,6 +20,7 @@ Exits 0 whatever the figures; non-zero only when the export or the benchmark its
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import json
 import os
@@ -29,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -190,6 +192,48 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _rss_mb(pid: str) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    return 0.0
+
+
+class FamilyMemory:
+    """Samples the resident memory of this process and its render processes together, every
+    0.1 s, and keeps the highest total: the export's memory when it renders in parallel."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def children(self) -> list[str]:
+        found = []
+        for task in Path("/proc/self/task").glob("*/children"):
+            with contextlib.suppress(FileNotFoundError):
+                found += task.read_text().split()
+        return found
+
+    def sample(self) -> None:
+        while not self.stop.wait(0.1):
+            total = _rss_mb("self") + sum(_rss_mb(pid) for pid in self.children())
+            self.peak_mb = max(self.peak_mb, total)
+
+    def __enter__(self) -> FamilyMemory:
+        if Path("/proc/self/task").exists():
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+
 class Instruments:
     """Counts and times the export's expensive calls, so a slow run says where time went."""
 
@@ -256,12 +300,14 @@ def run_export(export_id: int, profile_to: Path | None, html_to: Path | None) ->
     before_mb = peak_rss_mb()
     profiler = cProfile.Profile() if profile_to else None
     start = time.perf_counter()
-    if profiler:
-        profiler.runcall(code.pipeline.build, export)
-    else:
-        code.pipeline.build(export)
+    with FamilyMemory() as family:
+        if profiler:
+            profiler.runcall(code.pipeline.build, export)
+        else:
+            code.pipeline.build(export)
     seconds = time.perf_counter() - start
-    peak_mb = peak_rss_mb()
+    # The export process's own high-water mark, or with its render processes if higher.
+    peak_mb = max(peak_rss_mb(), family.peak_mb)
     if profiler and profile_to:
         profiler.dump_stats(profile_to)
     if html_to:

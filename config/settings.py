@@ -8,6 +8,7 @@ ALLOWED_HOSTS and DATABASE_URL are set. Every variable is listed in the README.
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -214,6 +215,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TAS
 EXPORT_IN_CHILD_PROCESS = env_bool("EXPORT_IN_CHILD_PROCESS", default=True)
 EXPORT_MAX_SECONDS = env_int("EXPORT_MAX_SECONDS", 900, minimum=10)
 EXPORT_MAX_MEMORY_MB = env_int("EXPORT_MAX_MEMORY_MB", 1536, minimum=64)
+# Sections not yet cached are laid out in this many processes at once (WeasyPrint uses one core
+# each); 1 renders them in the export's own process. Each is bounded like the export.
+EXPORT_RENDER_PROCESSES = env_int("EXPORT_RENDER_PROCESSES", min(2, os.cpu_count() or 1), minimum=1)
 EXPORT_MAX_UNFINISHED_PER_PORTFOLIO = env_int("EXPORT_MAX_UNFINISHED_PER_PORTFOLIO", 1, minimum=1)
 EXPORT_MAX_UNFINISHED_PER_PERSON = env_int("EXPORT_MAX_UNFINISHED_PER_PERSON", 3, minimum=1)
 # Every exported PDF is signed (PAdES) with this key and certificate, PEM files readable by the

@@ -25,5 +25,8 @@ TASKS = {
 # In-line exports share the test's transaction, so they cannot run in a child process; and
 # since that transaction never commits, a requested PDF stays queued: allow many at once.
 EXPORT_IN_CHILD_PROCESS = False
+# Sections render in the test's own process (its data is in an open transaction); the test of
+# render processes turns them on.
+EXPORT_RENDER_PROCESSES = 1
 EXPORT_MAX_UNFINISHED_PER_PORTFOLIO = 100
 EXPORT_MAX_UNFINISHED_PER_PERSON = 100

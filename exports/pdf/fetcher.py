@@ -7,6 +7,7 @@ reach the network or the disk.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -57,3 +58,31 @@ class ExportFetcher(URLFetcher):
                 )
                 return URLFetcherResponse(url, body, {"Content-Type": content_type})
         raise RefusedURL(f"Refused to fetch {url!r}: not part of this portfolio")
+
+
+class StoredFetcher(URLFetcher):
+    """Serves what an ExportFetcher fetched earlier, and nothing else: a render process with
+    no database uses it for the images its sections show, read and checked by its parent."""
+
+    def __init__(self, resources: dict[str, tuple[bytes, str]]) -> None:
+        super().__init__(allowed_protocols=["export"], allow_redirects=False)
+        self.resources = resources
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url == f"{SCHEME}pdf.css":
+            return URLFetcherResponse(
+                url, STYLESHEET.read_bytes(), {"Content-Type": "text/css; charset=utf-8"}
+            )
+        if url not in self.resources:
+            raise RefusedURL(f"Refused to fetch {url!r}: not part of this portfolio")
+        body, content_type = self.resources[url]
+        return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+
+def images_of(html: str, fetcher: ExportFetcher) -> dict[str, tuple[bytes, str]]:
+    """Every portfolio image the HTML shows, fetched (and checked) now: URL → (body, type)."""
+    resources = {}
+    for url in dict.fromkeys(re.findall(rf"{SCHEME}image/\d+", html)):
+        response = fetcher.fetch(url)
+        resources[url] = (response.read(), response.content_type)
+    return resources

@@ -211,9 +211,9 @@ def render_front_matter(
         ],
         fetcher,
     )
-    cover_part = Part("front", cover.pdf, bookmark="Cover, contents and index")
-    summary_part = Part("summary", summary.pdf)
-    matrix_part = Part("matrix", matrix.pdf)
+    cover_part = Part("front", cover.pdf, bookmark="Cover and contents")
+    summary_part = Part("summary", summary.pdf, bookmark="Progress summary")
+    matrix_part = Part("matrix", matrix.pdf, bookmark="Tracking matrix")
     contents_pages, index_pages = _remembered_lengths(remembered)
     for _ in range(MOST_RENDERS):
         front = [
@@ -241,7 +241,8 @@ def render_front_matter(
             ],
             fetcher,
         )
-        contents_part, index_part = Part("contents", contents.pdf), Part("index", index.pdf)
+        contents_part = Part("contents", contents.pdf)
+        index_part = Part("index", index.pdf, bookmark="Criterion index")
         if (contents_part.pages, index_part.pages) == (contents_pages, index_pages):
             break
         contents_pages, index_pages = contents_part.pages, index_part.pages

@@ -7,21 +7,30 @@ takes well under half the time of twenty documents. Every section starts on a pa
 own, so the split falls between pages and each section's PDF is the one it would have had
 alone. Sections are tagged (a structure tree of headings, paragraphs, tables and figures with
 their alt text), which the assembly step keeps.
+
+With several batches to render and EXPORT_RENDER_PROCESSES above one, the batches are laid
+out in that many processes at once (WeasyPrint uses one core). The processes are started
+fresh, hold no database connection, and see only the HTML and the images this process has
+fetched for them through the portfolio's fetcher; they die with the export that started them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from exports.pdf.fetcher import ExportFetcher
+from exports.pdf import processes
+from exports.pdf.fetcher import ExportFetcher, StoredFetcher, images_of
 
 # Images are embedded at most at this resolution, whatever was uploaded.
 PRINT_DPI = 200
@@ -66,7 +75,7 @@ def _options(tagged: bool) -> dict[str, Any]:
     return {**OPTIONS, "pdf_tags": tagged}
 
 
-def render_html(html: str, fetcher: ExportFetcher, *, tagged: bool = True) -> bytes:
+def render_html(html: str, fetcher: ExportFetcher | StoredFetcher, *, tagged: bool = True) -> bytes:
     """One HTML document to PDF, fetching nothing the portfolio does not own. Untagged only
     for what is drawn as page furniture."""
     return HTML(string=html, base_url="export:", url_fetcher=fetcher).write_pdf(**_options(tagged))
@@ -83,7 +92,9 @@ def _split(html: str) -> tuple[str, str]:
     return html[:start], html[start + len("<body>") : html.rindex("</body>")]
 
 
-def render_many(htmls: list[str], fetcher: ExportFetcher, *, tagged: bool = True) -> list[bytes]:
+def render_many(
+    htmls: list[str], fetcher: ExportFetcher | StoredFetcher, *, tagged: bool = True
+) -> list[bytes]:
     """Each HTML document's PDF, laid out together as one document and split by section.
 
     The documents must share their head (every export template extends the same base); any
@@ -115,6 +126,41 @@ def render_many(htmls: list[str], fetcher: ExportFetcher, *, tagged: bool = True
         document.copy(document.pages[start:end]).write_pdf(**options)
         for start, end in zip(starts, ends, strict=True)
     ]
+
+
+def _render_stored(
+    htmls: list[str], resources: dict[str, tuple[bytes, str]], tagged: bool
+) -> list[bytes]:
+    """In a render process: a batch's PDFs, with only the images fetched for it."""
+    return render_many(htmls, StoredFetcher(resources), tagged=tagged)
+
+
+def render_batches(
+    batches: list[list[str]],
+    fetcher: ExportFetcher,
+    *,
+    tagged: bool = True,
+    done: Callable[[int, list[bytes]], None],
+) -> None:
+    """Render each batch, in several processes when there are batches enough, and hand
+    done each batch's index and PDFs as it is finished, in order."""
+    workers = min(settings.EXPORT_RENDER_PROCESSES, len(batches))
+    if workers <= 1:
+        for index, htmls in enumerate(batches):
+            done(index, render_many(htmls, fetcher, tagged=tagged))
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, context, initializer=processes.start) as pool:
+        # A batch's images are read only shortly before it is rendered: one batch waits in
+        # line beside those being rendered, so memory holds a few batches' photos at most.
+        pending: dict[int, Future[list[bytes]]] = {}
+        for index in range(len(batches)):
+            for ahead in range(index, min(index + workers + 1, len(batches))):
+                if ahead not in pending:
+                    htmls = batches[ahead]
+                    resources = images_of("".join(htmls), fetcher)
+                    pending[ahead] = pool.submit(_render_stored, htmls, resources, tagged)
+            done(index, pending.pop(index).result())
 
 
 def _cache_path(portfolio_id: int, name: str) -> str:
@@ -152,21 +198,25 @@ def cached_sections(
                 done(section)
         else:
             missing.append((index, name, html))
-    for start in range(0, len(missing), BATCH):
-        batch = missing[start : start + BATCH]
-        htmls = [
+    batches = [missing[start : start + BATCH] for start in range(0, len(missing), BATCH)]
+    htmls = [
+        [
             html or render_to_string(sections[index].template, sections[index].context)
             for index, _, html in batch
         ]
-        for (index, name, _), pdf in zip(
-            batch, render_many(htmls, fetcher, tagged=tagged), strict=True
-        ):
+        for batch in batches
+    ]
+
+    def keep(number: int, pdfs: list[bytes]) -> None:
+        for (index, name, _), pdf in zip(batches[number], pdfs, strict=True):
             path = _cache_path(portfolio_id, name)
             if not default_storage.exists(path):
                 default_storage.save(path, ContentFile(pdf))
             results[index] = Rendered(pdf, False, name)
             if done:
                 done(sections[index])
+
+    render_batches(htmls, fetcher, tagged=tagged, done=keep)
     return [result for result in results if result is not None]
 
 

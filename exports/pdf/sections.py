@@ -23,8 +23,16 @@ AUDIT_CHUNK = 150
 # The bookmark groups the sections below are filed under, with their titles.
 BOOKMARK_GROUPS = {"units": "Units", "evidence": "Evidence", "appendix": "Appended PDFs"}
 
-# A section to render, and how its PDF becomes a part of the document.
-Wanted = tuple[Section, Callable[[bytes], Part]]
+
+@dataclass
+class Wanted:
+    """A section to render, what the progress bar says meanwhile, and how its PDF becomes a
+    part of the document."""
+
+    section: Section
+    label: str
+    make: Callable[[bytes], Part]
+
 
 # A file with the number of the evidence it belongs to, as the document shows it (E1, E2…).
 NumberedFile = tuple[EvidenceFile, int]
@@ -73,14 +81,14 @@ def render_sections(
     if content.export.scope == ExportScope.WHOLE:
         for start in range(0, len(content.audit), AUDIT_CHUNK):
             wanted.append(_audit_chunk(content, start))
-    labels = {id(section): _progress_label(section) for section, _ in wanted}
+    labels = {id(item.section): item.label for item in wanted}
     results = cached_sections(
         content.portfolio.pk,
-        [section for section, _ in wanted],
+        [item.section for item in wanted],
         fetcher,
         done=lambda section: section_done(labels[id(section)]),
     )
-    parts = [make(result.pdf) for (_, make), result in zip(wanted, results, strict=True)]
+    parts = [item.make(result.pdf) for item, result in zip(wanted, results, strict=True)]
     rendered.cache_names_in_use.update(result.name for result in results)
     rendered.parts.extend(parts[:audit_from])
     for section in content.evidence:
@@ -94,16 +102,6 @@ def render_sections(
     rendered.parts.extend(parts[audit_from:])
     section_done("Audit timeline")
     return rendered
-
-
-def _progress_label(section: Section) -> str:
-    """What the progress bar says while a section is being made."""
-    context = section.context
-    if "unit" in context:
-        return f"Unit {context['unit'].unit.reference}"
-    if "section" in context:
-        return f"Evidence E{context['section'].number}"
-    return "Audit timeline" if "lines" in context else "Evidence not yet mapped"
 
 
 def _unit_section(content: ExportContent, unit: UnitProgress, number: int) -> Wanted:
@@ -151,19 +149,24 @@ def _unit_section(content: ExportContent, unit: UnitProgress, number: int) -> Wa
         ),
     )
     bookmark = f"Unit {unit.unit.reference}: {unit.unit.title}"
-    return section, lambda pdf: Part(f"unit-{unit_id}", pdf, bookmark=bookmark, group="units")
+    return Wanted(
+        section,
+        f"Unit {unit.unit.reference}",
+        lambda pdf: Part(f"unit-{unit_id}", pdf, bookmark=bookmark, group="units"),
+    )
 
 
 def _evidence_section(content: ExportContent, section: EvidenceSection) -> Wanted:
     """One piece of evidence with its images and mappings (cached under its fingerprint)."""
     number, key = section.number, f"evidence-{section.evidence.pk}"
     bookmark = f"E{number}: {section.evidence.title}"
-    return (
+    return Wanted(
         Section(
             section.fingerprint,
             "exports/pdf/evidence.html",
             content.template_context(section=section, number=number),
         ),
+        f"Evidence E{number}",
         lambda pdf: Part(key, pdf, bookmark=bookmark, group="evidence"),
     )
 
@@ -187,8 +190,9 @@ def _unmapped_section(content: ExportContent) -> Wanted:
             for s in content.unmapped
         ],
     )
-    return (
+    return Wanted(
         Section(fingerprint, "exports/pdf/unmapped.html", content.template_context()),
+        "Evidence not yet mapped",
         lambda pdf: Part("unmapped", pdf, bookmark="Evidence not yet mapped"),
     )
 
@@ -285,5 +289,7 @@ def _audit_chunk(content: ExportContent, start: int) -> Wanted:
     )
     if start == 0:
         # The timeline's heading is on its first chunk's page, which its bookmark opens.
-        return section, lambda pdf: Part("audit", pdf, bookmark="Audit timeline")
-    return section, lambda pdf: Part(f"audit-{start}", pdf)
+        return Wanted(
+            section, "Audit timeline", lambda pdf: Part("audit", pdf, bookmark="Audit timeline")
+        )
+    return Wanted(section, "Audit timeline", lambda pdf: Part(f"audit-{start}", pdf))
