@@ -129,8 +129,8 @@ class ExportCode:
     front: ModuleType
     # render_html is wrapped where the footer's code is rendered.
     stamp: ModuleType
-    # render_many is wrapped; render_to_string is recorded, so Chromium prints the very HTML
-    # WeasyPrint rendered.
+    # render_batches is wrapped (each call: batches of sections, in one or more processes);
+    # render_to_string is recorded, so Chromium prints the very HTML WeasyPrint rendered.
     render: ModuleType
     # The PDF stylesheet, which Chromium's document links to.
     stylesheet: Path
@@ -256,9 +256,11 @@ class Instruments:
 
     def install(self, code: ExportCode) -> None:
         code.content.gather = self.wrap(code.content.gather, lambda args, result: "gather")
-        code.render.render_many = self.wrap(
-            code.render.render_many,
-            lambda args, result: f"render sections, {len(args[0])} to a document",
+        code.render.render_batches = self.wrap(
+            code.render.render_batches,
+            lambda args, result: (
+                f"render {sum(map(len, args[0]))} sections in {len(args[0])} documents"
+            ),
         )
         code.stamp.render_html = self.wrap(
             code.stamp.render_html, lambda args, result: "render the footer's code"
