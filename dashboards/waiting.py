@@ -86,6 +86,9 @@ class LearnerWaiting:
     referrals: Shortlist[Mapping]
     drafts: Shortlist[Evidence]
     feedback: list[Decision]
+    # The learner's one portfolio, whose evidence library lists all of a kind; None when they
+    # have several, and "see all" goes to their list of portfolios.
+    library: Portfolio | None = None
 
     def __bool__(self) -> bool:
         return bool(self.to_declare or self.referrals or self.drafts)
@@ -133,6 +136,7 @@ def learner_waiting(user: User, portfolios: list[Portfolio]) -> LearnerWaiting:
         referrals=shortlist(referrals),
         drafts=shortlist(drafts),
         feedback=list(feedback[:FEEDBACK_SHOWN]),
+        library=own[0] if len(own) == 1 else None,
     )
 
 

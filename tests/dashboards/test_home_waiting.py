@@ -349,7 +349,11 @@ def test_the_learners_home_runs_the_same_queries_for_one_item_or_many(
             overdue_item(amy_portfolio, f"More {i}")
 
     _same_queries(client, amy, LEARNER_QUERIES, grow, django_assert_max_num_queries)
-    assert home_text(client).count("Declare this unit") == 2
+    page = client.get(HOME).content.decode()
+    assert page.count(">Declare this unit") == 2
+    library = reverse("portfolio:evidence_library", args=[amy_portfolio.pk])
+    assert f'href="{library}?status=referred">See all 13 referrals' in page
+    assert f'href="{library}?status=draft">See all 13 evidence items with drafts' in page
 
 
 def test_the_assessors_home_runs_the_same_queries_for_one_learner_or_many(
