@@ -96,7 +96,7 @@ class LearnerWaiting:
 
 def learner_waiting(user: User, portfolios: list[Portfolio]) -> LearnerWaiting:
     """The learner's own work waiting for them: units to declare, referrals to act on, drafts
-    to submit, and the latest decisions on their evidence; twelve queries at most."""
+    to submit, and the latest decisions on their evidence; eleven queries."""
     own = [p for p in portfolios if p.learner_id == user.pk]
     if not own:
         return LearnerWaiting([], Shortlist(), Shortlist(), [])
