@@ -68,6 +68,7 @@ urlpatterns = [
     ),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("account/credentials/", views.credential_list, name="credential_list"),
     path(
         "account/credentials/<int:pk>/remove/",

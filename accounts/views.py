@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.access import get_person_for, require_people_access
 from accounts.forms import CredentialForm
-from accounts.models import Credential, Role
+from accounts.models import Credential, Notification, Role
 from accounts.notifications import mark_read
 from accounts.params import ids, search_words
 
@@ -107,6 +108,18 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     marked = mark_read(actor=request.user, notification_ids=chosen)
     if marked:
         messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
+    return redirect("accounts:notification_list")
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification's link, marking it read on the way. Only the recipient may open
+    it (anyone else gets a 404), and only a path on this site is followed, never another host."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    mark_read(actor=request.user, notification_ids=[notification.pk])
+    link = notification.link
+    if link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return redirect(link)
     return redirect("accounts:notification_list")
 
 

@@ -100,16 +100,29 @@ def _unmet_criterion() -> Exists:
     return Exists(through.objects.filter(planitem_id=OuterRef("pk")).exclude(Exists(accepted)))
 
 
+def overdue_items(
+    portfolios: QuerySet[Portfolio] | Iterable[int], today: datetime.date | None = None
+) -> QuerySet[PlanItem]:
+    """Plan items in these portfolios past their target date and not met, most overdue first:
+    the items overdue_counts counts, for the assessor's home."""
+    if not isinstance(portfolios, QuerySet):
+        portfolios = list(portfolios)
+    today = today or timezone.localdate()
+    return (
+        PlanItem.objects.filter(portfolio__in=portfolios, target_date__lt=today)
+        .filter(_unmet_criterion())
+        .select_related("portfolio__learner", "portfolio__qualification")
+        .order_by("target_date", "pk")
+    )
+
+
 def overdue_counts(
     portfolios: QuerySet[Portfolio] | Iterable[int], today: datetime.date | None = None
 ) -> dict[int, int]:
     """Overdue plan items by portfolio id, counted in the database; one query. Zeroes absent."""
-    if not isinstance(portfolios, QuerySet):
-        portfolios = list(portfolios)
-    today = today or timezone.localdate()
     return dict(
-        PlanItem.objects.filter(portfolio__in=portfolios, target_date__lt=today)
-        .filter(_unmet_criterion())
+        overdue_items(portfolios, today)
+        .order_by()
         .values("portfolio_id")
         .annotate(overdue=Count("pk"))
         .values_list("portfolio_id", "overdue")

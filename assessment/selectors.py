@@ -110,11 +110,11 @@ def caseload(user: User) -> list[CaseloadRow]:
 QUEUE_PAGE_SIZE = 50
 
 
-def queue_page(user: User, number: str | None) -> Page:
-    """One page of evidence with mappings waiting for this assessor, oldest submission first;
-    a page number that is not one gives the nearest real page."""
+def waiting_evidence(user: User) -> QuerySet[Evidence]:
+    """Evidence with mappings waiting for this assessor's decision, oldest submission first,
+    each with how many wait and since when: the caseload's queue and the assessor's home."""
     waiting = Q(mappings__status=MappingStatus.SUBMITTED)
-    evidence = (
+    return (
         Evidence.objects.visible_to(user)
         .filter(portfolio__assessor=user)
         .filter(waiting)
@@ -125,7 +125,12 @@ def queue_page(user: User, number: str | None) -> Page:
         .select_related("portfolio__learner", "portfolio__qualification")
         .order_by("oldest", "pk")
     )
-    return Paginator(evidence, QUEUE_PAGE_SIZE).get_page(number)
+
+
+def queue_page(user: User, number: str | None) -> Page:
+    """One page of evidence with mappings waiting for this assessor, oldest submission first;
+    a page number that is not one gives the nearest real page."""
+    return Paginator(waiting_evidence(user), QUEUE_PAGE_SIZE).get_page(number)
 
 
 def referrals(portfolio: Portfolio) -> list[Mapping]:

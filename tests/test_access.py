@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Credential, Role, User
+from accounts.models import Credential, Notification, Role, User
 from assessment import services as assessment_services
 from assessment.models import PlanItem, PlanMethod, ProgressReview
 from assessment.services import DecisionRequest, Vacsr
@@ -205,6 +205,12 @@ TABLE = [
     Row("portfolio:portfolio_list", SIGNED_IN_ONLY),
     Row("accounts:notification_list", SIGNED_IN_ONLY),
     Row("accounts:notifications_read", statuses(302), method="post"),
+    # Opening a notification marks it read and follows its link: the recipient's alone.
+    Row(
+        "accounts:notification_open",
+        statuses(404, anonymous=302, learner=302),
+        args=lambda cast: [cast["notification"].pk],
+    ),
     Row("assessment:caseload", statuses(403, anonymous=302, assessor=200)),
     Row("assessment:iqa_sampling", statuses(403, anonymous=302, iqa=200)),
     Row("assessment:iqa_overview", statuses(403, anonymous=302, iqa=200)),
@@ -831,6 +837,9 @@ def cast(
         "foreign_eqa_grant": foreign_eqa_grant,
         "own_person": amy,
         "foreign_person": oscar,
+        "notification": Notification.objects.create(
+            recipient=amy, message="Asha Patel assessed “Till observation”.", link="/"
+        ),
         "credential": Credential.objects.create(
             person=asha,
             title="Level 3 Certificate in Assessing Vocational Achievement",

@@ -1,4 +1,5 @@
-"""Each person's home page: their own portfolios, what their roles open, the catalogue."""
+"""Each person's home page: what waits for them in each of their roles, their own portfolios,
+what their roles open, the catalogue."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from accounts.access import can_browse_people
 from accounts.models import Role
 from assessment import plans
 from dashboards import selectors
+from dashboards.waiting import waiting_for
 from portfolio.selectors import hours_to_confirm, portfolio_list
 
 
@@ -20,10 +22,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return _eqa_home(request)
 
     own_portfolios = portfolio_list(user, own_only=True)
-    signs_reviews = user.has_role(Role.LEARNER, Role.EMPLOYER)
+    signs_reviews = user.has_role(Role.LEARNER, Role.EMPLOYER, Role.ASSESSOR)
     context = {
         "title": "Home",
         "own_portfolios": own_portfolios,
+        "waiting": waiting_for(user, own_portfolios),
         "plan_items": plans.open_items([p.pk for p in own_portfolios]) if own_portfolios else [],
         "reviews_to_sign": list(plans.awaiting_signature(user)) if signs_reviews else [],
         "apprentices": plans.apprentices(user) if user.has_role(Role.EMPLOYER) else [],

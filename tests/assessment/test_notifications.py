@@ -95,8 +95,11 @@ def test_a_digest_sends_one_email_with_every_pending_notification(
     assert email.to == [amy.email]
     assert email.subject == "3 updates in your evidence portfolio"
     site = settings.SITE_URL.rstrip("/")
-    for n in range(1, 4):
-        assert f"- Update {n} for Amy.\n  {site}/evidence/{n}/" in email.body
+    # Each link opens the notification, which marks it read and goes on to its page.
+    for n, pk in enumerate(
+        Notification.objects.filter(recipient=amy).order_by("pk").values_list("pk", flat=True), 1
+    ):
+        assert f"- Update {n} for Amy.\n  {site}/notifications/{pk}/" in email.body
     assert email.body.startswith("Hello Amy,")
     assert (
         email.body.index("Update 1") < email.body.index("Update 2") < email.body.index("Update 3")

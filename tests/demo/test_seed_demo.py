@@ -19,6 +19,7 @@ from assessment.models import (
     UnitSignOff,
 )
 from cohorts.models import Cohort
+from dashboards.waiting import waiting_for
 from demo.large_centre import LARGE_CENTRE, seed_large_centre
 from demo.large_portfolio import LARGE_QUALIFICATION, PortfolioSize, build_large_portfolio
 from demo.portfolios import EXAMPLE, EXAMPLE_CHOICE
@@ -35,6 +36,7 @@ from portfolio.models import (
     Portfolio,
     UnitChoice,
 )
+from portfolio.selectors import portfolio_list
 from portfolio.units import portfolio_unit_ids
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 from qualifications.rules import rules_status
@@ -322,3 +324,22 @@ def test_seed_demo_gives_erin_read_only_access_to_a_sample_with_amy_in_it_once(
     assert grant.page_views.count() == 4
     assert f"{grant.assurer.email} signs in from: http" in first.getvalue()
     assert "erin@awarding.example" not in again.getvalue()
+
+
+def test_seed_demo_gives_each_home_something_waiting(seeded: None) -> None:
+    def waiting(email: str) -> object:
+        person = User.objects.get(email=email)
+        return waiting_for(person, portfolio_list(person, own_only=True))
+
+    amy = waiting("amy@northgate.example").learner
+    assert [step.unit.reference for step in amy.to_declare] == ["EX-RET-C2A"]
+    asha = waiting("asha@northgate.example").assessor
+    assert [(s.portfolio.learner.full_name, s.unit.reference) for s in asha.to_sign.items] == [
+        ("Ben Learner", "RS-PDR")
+    ]
+    assert asha.decisions and asha.overdue
+    ada = waiting("ada@northgate.example").admin
+    assert [p.full_name for p in ada.invitations.items] == ["Nina Newcomer"]
+    assert [p.learner.full_name for p in ada.unassigned.items] == ["Nina Newcomer"]
+    assert waiting("tom@northgate.example").tutor.at_risk
+    assert waiting("iris@northgate.example").iqa.samples

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from demo.eqa import ERIN, seed_demo_eqa
+from demo.homes import seed_demo_homes
 from demo.large_centre import LARGE_CENTRE, large_centre_email, seed_large_centre
 from demo.large_portfolio import FULL, SIZES, seed_large_portfolio
 from demo.people import DEMO_PASSWORD, seed_demo_people
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             raise CommandError("--learners must be zero or more.")
         people = seed_demo_people()
         portfolios = seed_demo_portfolios()
+        seed_demo_homes()
         self.stdout.write(f"Demo people ready (password {DEMO_PASSWORD!r}):")
         for person in people:
             roles = ", ".join(sorted(person.roles)) or ("site operator" if person.is_staff else "")
