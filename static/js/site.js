@@ -18,9 +18,13 @@ if (errorSummary) {
       return;
     }
     event.preventDefault();
+    // A link may name a whole group (a fieldset): land on its first control.
+    const control = field.matches("input, select, textarea, button")
+      ? field
+      : field.querySelector("input:not([type=hidden]), select, textarea");
     const legend = field.closest("fieldset")?.querySelector("legend");
     const label = document.querySelector(`label[for="${CSS.escape(field.id)}"]`);
     (legend || label || field).scrollIntoView();
-    field.focus({ preventScroll: true });
+    (control || field).focus({ preventScroll: true });
   });
 }
