@@ -155,7 +155,7 @@ class IqaReviewForm(forms.Form):
     verdict = forms.ChoiceField(
         label="Do you agree with this decision?",
         choices=IqaAgreement.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose agree or disagree."},
     )
     feedback = FreeTextField(

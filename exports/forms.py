@@ -12,7 +12,7 @@ class ExportForm(forms.Form):
     scope = forms.ChoiceField(
         label="What to include",
         choices=ExportScope.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial=ExportScope.WHOLE,
     )
     unit = forms.ModelChoiceField(

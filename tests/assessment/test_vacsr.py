@@ -345,11 +345,12 @@ def test_accepting_with_nothing_ticked_asks_for_each_reason_and_records_nothing(
             "referred with your note as the reason.</div>"
         ) in page
     assert 'aria-describedby="id_vacsr-valid-note-error"' in page
+    summary = page[page.index("There is a problem") : page.index("<h1")]
     assert (
-        '<div class="alert alert-danger" role="alert"><p class="mb-0">Before accepting, confirm '
-        "the evidence is valid, authentic, current, sufficient and reliable, or say why it is "
-        "not.</p></div>"
-    ) in page
+        "<li>Before accepting, confirm the evidence is valid, authentic, current, sufficient "
+        "and reliable, or say why it is not.</li>"
+    ) in summary
+    assert '<a href="#id_vacsr-valid-note">Tick Valid' in summary
     assert Decision.objects.count() == 0
     assert [m.status for m in Mapping.objects.order_by("pk")] == ["submitted", "submitted"]
 

@@ -108,9 +108,12 @@ def test_refer_resubmit_accept_declare_and_sign_off(
     )
     # Accepting without confirming VACSR asks for a tick or a reason for each criterion.
     assessor.get_by_role("button", name="Record decisions").click()
+    summary = assessor.locator("[data-error-summary]")
+    expect(summary).to_be_focused()  # at the top, not at the foot of a long page
     expect(
-        assessor.get_by_text("Tick Current, or say why the evidence is not current")
+        summary.get_by_role("link", name="Tick Current, or say why the evidence is not current")
     ).to_be_visible()
+    expect(assessor.locator("#id_vacsr-current-note-error")).to_contain_text("Tick Current")
     assert_accessible(assessor)
     confirm_vacsr(assessor)
     assessor.get_by_label("Authentic: note").fill("The log is in Amy's hand, dated each week.")
@@ -200,7 +203,9 @@ def test_iqa_samples_a_decision_and_reads_coverage_and_timeline(
     assert_accessible(page)
     page.get_by_label("Disagree").check()
     page.get_by_role("button", name="Record review").click()
-    expect(page.get_by_text("Tell the assessor why you disagree")).to_be_visible()
+    summary = page.locator("[data-error-summary]")
+    expect(summary.get_by_role("link", name="Tell the assessor why you disagree")).to_be_visible()
+    expect(page.locator("#feedback-error")).to_contain_text("Tell the assessor why you disagree")
     assert_accessible(page)
     page.get_by_label("Disagree").check()
     page.get_by_label("Feedback to the assessor").fill("The plan names no resources; check again.")

@@ -128,7 +128,9 @@ def test_administrator_creates_a_cohort_enrols_a_learner_and_reassigns_the_tutor
     page.get_by_role("link", name="New cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New cohort")
     page.get_by_role("button", name="Create cohort").click()
-    expect(page.get_by_text("Give the cohort a name.")).to_be_visible()
+    expect(
+        page.locator("[data-error-summary]").get_by_text("Give the cohort a name.")
+    ).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Cohort name").fill("Spring 2027")
     page.get_by_label("Qualification").select_option(

@@ -167,13 +167,20 @@ def test_library_matrix_and_edit_pages_are_accessible(
     page.goto(f"{live_server.url}/mappings/{mapped_evidence.pk}/edit/")
     page.get_by_label("Your commentary").fill("")
     page.get_by_role("button", name="Save commentary").click()
-    expect(page.get_by_text("Write your commentary")).to_be_visible()
+    # At the top of the page, linked to the box, and beside the box.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="Write your commentary")).to_be_visible()
+    expect(page.locator("#commentary-error")).to_contain_text("Write your commentary")
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/evidence/{mapped_evidence.evidence_id}/edit/")
     page.get_by_label("Date of the activity").fill("2099-01-01")
     page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_text("cannot be in the future")).to_be_visible()
+    expect(page.locator("[data-error-summary]")).to_contain_text("cannot be in the future")
+    expect(
+        page.locator("#id_activity_date ~ .invalid-feedback, .invalid-feedback")
+    ).to_contain_text("cannot be in the future")
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/evidence/{mapped_evidence.evidence_id}/delete/")

@@ -61,7 +61,9 @@ def test_the_apprentice_logs_hours_and_the_employer_contact_confirms_them(
     learner.get_by_label("Hours").fill("26")
     learner.get_by_label("What you did").fill("Product training at head office")
     learner.get_by_role("button", name="Log hours").click()
-    expect(learner.get_by_text("enter no more than 24 for one day")).to_be_visible()
+    expect(
+        learner.locator("[data-error-summary]").get_by_text("enter no more than 24 for one day")
+    ).to_be_visible()
     expect(learner.get_by_label("What you did")).to_have_value("Product training at head office")
     assert_accessible(learner)
     assert not OffTheJobEntry.objects.exists()

@@ -44,7 +44,9 @@ def test_assessor_records_an_observation_and_the_learner_acknowledges_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Record an observation")
     check(page)
     page.get_by_role("button", name="Save the record").click()
-    expect(page.get_by_text("Choose at least one criterion")).to_be_visible()
+    expect(
+        page.locator("[data-error-summary]").get_by_text("Choose at least one criterion")
+    ).to_be_visible()
     check(page)
 
     page.get_by_label("Title").fill("Observed at the tills")

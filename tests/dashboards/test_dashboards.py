@@ -4,6 +4,7 @@ the centre overview, CSV exports and fixed query counts."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -243,6 +244,17 @@ def test_heatmap_cells_show_the_share_of_each_units_criteria_met(
     assert "50%" in response.text and "2/4" in response.text
     header, line = csv_rows(client.get(url, {"format": "csv"}))
     assert header[1].startswith("RS-WWO") and line[1:] == ["0", "50"]
+
+
+def test_each_heatmap_cell_is_shaded_by_the_quarter_its_share_falls_in(
+    client: Client, cohort: Cohort, amy: User, asha: User, tom: User
+) -> None:
+    portfolio = enrol(cohort, amy, asha)
+    accept_criteria(portfolio, [("RS-PDR", "1.1"), ("RS-PDR", "1.2")], asha)
+    client.force_login(tom)
+    response = client.get(reverse("dashboards:cohort_heatmap", args=[cohort.pk]))
+    shades = re.findall(r'<td class="text-center heat (heat-\d)">', response.text)
+    assert shades == ["heat-0", "heat-2"]  # 0% and 50%
 
 
 def test_progress_over_time_counts_each_criterion_once_from_its_first_acceptance(
