@@ -23,6 +23,7 @@ from portfolio.errors import ActionRefused
 from portfolio.models import AuditEntry, Evidence, Message, Portfolio
 from tests.cast import person
 from tests.factories import PortfolioFactory
+from tests.journeys import refer, submit
 from tests.pages import messages_of, queries_for, text_of
 
 pytestmark = pytest.mark.django_db
@@ -463,3 +464,25 @@ def test_a_portfolio_of_another_centre_never_shows_its_messages(
     signed_in(client, amy)
 
     assert client.get(portfolio_messages_url(foreign)).status_code == 404
+
+
+def test_an_iqa_sampling_a_decision_is_led_to_the_evidence_thread_and_writes_there(
+    client: Client,
+    amy: User,
+    asha: User,
+    iris: User,
+    amy_portfolio: Portfolio,
+    evidence: Evidence,
+    wwo_1_1: Any,
+) -> None:
+    [mapping] = submit(evidence, wwo_1_1)
+    decision = refer(asha, mapping)
+    signed_in(client, iris)
+
+    sample = client.get(reverse("assessment:decision_sample", args=[decision.pk])).content.decode()
+    response = client.post(evidence_messages_url(evidence), {"body": "Who witnessed this?"})
+
+    assert f'href="{reverse("portfolio:evidence_detail", args=[evidence.pk])}#messages"' in sample
+    assert response.status_code == 302
+    assert Notification.objects.filter(recipient=amy, message__contains="Who witnessed").exists()
+    assert Notification.objects.filter(recipient=asha, message__contains="Who witnessed").exists()
