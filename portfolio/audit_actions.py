@@ -150,7 +150,11 @@ register(
     )
 )
 
-MESSAGE_FIELDS = {"evidence": Field("About evidence"), "body": Field("Message", quoted)}
+MESSAGE_FIELDS = {
+    "evidence": Field("About evidence"),
+    "body": Field("Message", quoted),
+    "characters": Field("Characters written"),
+}
 message_details = before_after(**MESSAGE_FIELDS)
 
 # A message about evidence prints in that evidence's section of the PDF, so it changes what the

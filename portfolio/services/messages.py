@@ -69,12 +69,15 @@ def message_post(
         portfolio=portfolio, evidence=evidence, author=actor, body=body
     )
     if evidence is None:
+        # The portfolio's own thread is for its participants alone, and the audit timeline
+        # prints in the PDF anyone who sees the portfolio may download: record the message,
+        # not its words (the message itself is append-only, so they stay).
         audit_record(
             actor=actor,
             action="message.portfolio",
             obj=message,
             portfolio=portfolio,
-            changes={"after": {"body": body}},
+            changes={"after": {"characters": len(body)}},
         )
     else:
         audit_record(

@@ -71,7 +71,8 @@ def test_the_evidence_section_prints_the_messages_about_it(
     assert "Messages about this evidence" in section
     assert "Asha Patel" in section and "Who checked the count?" in section
     assert "Amy Archer" in section and "My supervisor, Jo. She signed the sheet." in section
-    assert "Portfolio-wide question" not in section
+    # The portfolio's own thread is printed nowhere, its audit entry included.
+    assert "Portfolio-wide question" not in pdf.text
     clear_section_cache(amy_portfolio)
 
 
