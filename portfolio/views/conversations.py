@@ -61,7 +61,7 @@ def portfolio_messages(request: HttpRequest, pk: int) -> HttpResponse:
     """The portfolio's own thread, and a list of the conversations about its evidence."""
     writing = request.method == "POST"
     portfolio = get_portfolio_thread_for(request.user, pk, write=writing)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if writing else None)
     if writing and _post(request, form, portfolio, None):
         return redirect(reverse("portfolio:portfolio_messages", args=[portfolio.pk]) + "#messages")
     context = {
@@ -85,7 +85,7 @@ def evidence_messages(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_evidence_thread_for(request.user, pk, write=writing)
     portfolio = evidence.portfolio
     back = "review" if request.POST.get("back") == "review" else "evidence"
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if writing else None)
     if writing and _post(request, form, portfolio, evidence):
         page = "assessment:evidence_review" if back == "review" else "portfolio:evidence_detail"
         return redirect(reverse(page, args=[evidence.pk]) + "#messages")

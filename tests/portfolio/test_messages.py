@@ -487,3 +487,15 @@ def test_an_iqa_sampling_a_decision_is_led_to_the_evidence_thread_and_writes_the
     assert response.status_code == 302
     assert Notification.objects.filter(recipient=amy, message__contains="Who witnessed").exists()
     assert Notification.objects.filter(recipient=asha, message__contains="Who witnessed").exists()
+
+
+def test_a_post_without_a_message_field_says_what_is_missing(
+    client: Client, amy: User, amy_portfolio: Portfolio
+) -> None:
+    signed_in(client, amy)
+
+    response = client.post(portfolio_messages_url(amy_portfolio))
+
+    assert response.status_code == 200
+    assert "Write your message before sending it." in text_of(response)
+    assert not Message.objects.exists()
