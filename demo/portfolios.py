@@ -24,6 +24,7 @@ from assessment.services.units import choose_unit
 from cohorts.models import Cohort
 from demo.credentials import seed_demo_credentials
 from demo.hours import seed_amy_apprenticeship
+from demo.messages import seed_amy_messages
 from demo.people import DEMO_CENTRE
 from demo.plans import seed_amy_plan
 from demo.records import seed_amy_records
@@ -159,6 +160,7 @@ def seed_demo_portfolios() -> list[Portfolio]:
         _seed_amy_records_for_eqa(centre, people, amy_ocr)
 
         seed_amy_plan(people["amy"], people["asha"], people["eve"], amy_ocr)
+        seed_amy_messages(people, amy_ocr)
     amy_example = next(
         (
             p

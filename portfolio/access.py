@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
+from cohorts.models import Cohort
 from portfolio.models import (
     AssessorRecord,
     Evidence,
@@ -105,3 +106,68 @@ def get_off_the_job_entry_for(user: User, pk: int) -> OffTheJobEntry:
         "portfolio__learner", "portfolio__qualification", "evidence"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+# Conversations ---------------------------------------------------------------------------------
+# Who takes part in a portfolio's messages, in one place: the learner, their assessor, the
+# tutors who follow them (named on the portfolio or teaching its cohort) and the centre's IQAs
+# (who sample any portfolio there) read and write; the centre's administrators read. Nobody
+# else, the employer contact and external quality assurers included, reads a word of it.
+
+
+def _tutors_learner(user: User, portfolio: Portfolio) -> bool:
+    if not user.has_role(Role.TUTOR):
+        return False
+    if portfolio.tutor_id == user.pk:
+        return True
+    return bool(
+        portfolio.cohort_id
+        and Cohort.tutors.through.objects.filter(
+            cohort_id=portfolio.cohort_id, user_id=user.pk
+        ).exists()
+    )
+
+
+def can_post_message(user: User, portfolio: Portfolio) -> bool:
+    """The learner, their assessor, their tutors and the centre's IQAs write in its threads."""
+    if not user.is_authenticated or user.centre_id != portfolio.centre_id:
+        return False
+    return (
+        portfolio.learner_id == user.pk
+        or (portfolio.assessor_id == user.pk and user.has_role(Role.ASSESSOR))
+        or user.has_role(Role.IQA)
+        or _tutors_learner(user, portfolio)
+    )
+
+
+def can_read_messages(user: User, portfolio: Portfolio) -> bool:
+    """Everyone who writes in the threads, and the centre's administrators, who only read."""
+    if not user.is_authenticated or user.centre_id != portfolio.centre_id:
+        return False
+    return user.has_role(Role.CENTRE_ADMIN) or can_post_message(user, portfolio)
+
+
+def _conversation_checked(user: User, portfolio: Portfolio, write: bool) -> None:
+    """Someone who sees the portfolio but is not in its conversation is refused (403); an
+    administrator reads but does not write (403 on a post)."""
+    if not can_read_messages(user, portfolio):
+        raise PermissionDenied("Messages on this portfolio are for its learner and their staff.")
+    if write and not can_post_message(user, portfolio):
+        raise PermissionDenied("You can read these messages but not write in them.")
+
+
+def get_portfolio_thread_for(user: User, pk: int, *, write: bool = False) -> Portfolio:
+    """A portfolio whose own thread the person reads (or, with write, posts in)."""
+    portfolio = get_portfolio_for(user, pk)
+    _conversation_checked(user, portfolio, write)
+    return portfolio
+
+
+def get_evidence_thread_for(user: User, pk: int, *, write: bool = False) -> Evidence:
+    """Evidence whose thread the person reads (or, with write, posts in)."""
+    queryset = Evidence.objects.visible_to(user).select_related(
+        "portfolio__learner", "portfolio__qualification"
+    )
+    evidence = get_object_or_404(queryset, pk=pk)
+    _conversation_checked(user, evidence.portfolio, write)
+    return evidence

@@ -149,3 +149,22 @@ register(
         )
     )
 )
+
+MESSAGE_FIELDS = {
+    "evidence": Field("About evidence"),
+    "body": Field("Message", quoted),
+    "characters": Field("Characters written"),
+}
+message_details = before_after(**MESSAGE_FIELDS)
+
+# A message about evidence prints in that evidence's section of the PDF, so it changes what the
+# portfolio holds; the portfolio's own thread is not printed.
+register(
+    AuditAction("message.evidence", "Wrote a message about evidence", details=message_details),
+    AuditAction(
+        "message.portfolio",
+        "Wrote a message on the portfolio",
+        changes_content=False,
+        details=message_details,
+    ),
+)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.params import ModelIdsChoiceField
 from accounts.text import FreeTextField
-from portfolio.models import Evidence, EvidenceType, MappingStatus
+from portfolio.models import MESSAGE_MAX_LENGTH, Evidence, EvidenceType, MappingStatus
 from qualifications.models import AssessmentCriterion, Unit
 
 
@@ -272,4 +272,20 @@ class EqaCodeForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
+    )
+
+
+class MessageForm(forms.Form):
+    body = FreeTextField(
+        label="Your message",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MESSAGE_MAX_LENGTH,
+        error_messages={
+            "required": "Write your message before sending it.",
+            "max_length": (
+                f"Keep a message under {MESSAGE_MAX_LENGTH:,} characters (it is %(show_value)d)."
+            ),
+        },
+        help_text="Everyone in this conversation reads it. Messages cannot be changed or "
+        "deleted once sent, and are kept with the portfolio’s record.",
     )

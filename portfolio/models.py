@@ -729,3 +729,52 @@ class EqaPageView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+# The longest message anyone may post: a few paragraphs, not a document (that is evidence).
+MESSAGE_MAX_LENGTH = 5_000
+
+
+class MessageQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Messages are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Messages are append-only.")
+
+
+class Message(models.Model):
+    """One message in a portfolio's conversation: about one piece of evidence, or (without
+    evidence) about the portfolio as a whole. Append-only: nobody edits or deletes what was
+    said, so the conversation stays part of the record."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="messages")
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.PROTECT, related_name="messages", null=True, blank=True
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="message_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["portfolio", "evidence", "created_at"], name="message_thread"),
+        ]
+
+    def __str__(self) -> str:
+        about = f"“{self.evidence}”" if self.evidence_id else "the portfolio"
+        return f"Message from {self.author} about {about}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Messages are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Messages are append-only.")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -19,6 +19,7 @@ from portfolio.models import (
     FileKind,
     Mapping,
     MappingStatus,
+    Message,
     OffTheJobEntry,
     OffTheJobStatus,
     Portfolio,
@@ -250,4 +251,24 @@ def hours_to_confirm(user: User) -> list[OffTheJobEntry]:
         )
         .select_related("portfolio__learner", "portfolio__qualification")
         .order_by("date", "pk")[:HOURS_TO_CONFIRM_SHOWN]
+    )
+
+
+def thread(portfolio: Portfolio, evidence: Evidence | None = None) -> list[Message]:
+    """A thread's messages, oldest first, with their authors; one query."""
+    return list(
+        Message.objects.filter(portfolio=portfolio, evidence=evidence)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def evidence_threads(portfolio: Portfolio) -> list[dict[str, Any]]:
+    """Each piece of the portfolio's evidence that has messages: its number, title, how many
+    and when the last was written, most recent first; one query."""
+    return list(
+        Message.objects.filter(portfolio=portfolio, evidence__isnull=False)
+        .values("evidence_id", "evidence__number", "evidence__title")
+        .annotate(count=Count("pk"), last_at=Max("created_at"))
+        .order_by("-last_at", "evidence__number")
     )

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portfolio.views import eqa, evidence, files, hours, mappings, portfolios, witness
+from portfolio.views import (
+    conversations,
+    eqa,
+    evidence,
+    files,
+    hours,
+    mappings,
+    portfolios,
+    witness,
+)
 
 app_name = "portfolio"
 
@@ -62,4 +71,13 @@ urlpatterns += [
         hours.employer_statement,
         name="employer_statement",
     ),
+]
+
+urlpatterns += [
+    path(
+        "portfolios/<int:pk>/messages/",
+        conversations.portfolio_messages,
+        name="portfolio_messages",
+    ),
+    path("evidence/<int:pk>/messages/", conversations.evidence_messages, name="evidence_messages"),
 ]

@@ -248,6 +248,13 @@ CONFIRM_HOURS_POST = {**CONFIRM_HOURS, "assessor": 302, "employer": 302}
 EMPLOYER_ONLY = statuses(403, anonymous=302, employer=200, other_learner=404, operator=404)
 
 
+# Messages: the learner, their assessor and tutors and the centre's IQAs read and write; the
+# centre's administrators read (a post is refused); the employer contact sees the portfolio but
+# not its conversations (403); an empty post is shown again with why.
+MESSAGES = statuses(200, anonymous=302, other_learner=404, operator=404, employer=403)
+MESSAGES_POST = {**MESSAGES, "centre_admin": 403}
+
+
 def own(key: str) -> Callable[[dict[str, Any]], list[Any]]:
     return lambda cast: [cast[key].pk]
 
@@ -638,6 +645,35 @@ TABLE += [
         statuses(403, anonymous=302, centre_admin=404),
         args=foreign("portfolio"),
         label="other centre",
+    ),
+]
+
+
+TABLE += [
+    Row("portfolio:portfolio_messages", MESSAGES, args=own("portfolio")),
+    Row(
+        "portfolio:portfolio_messages",
+        MESSAGES_POST,
+        args=own("portfolio"),
+        method="post",
+        label="write",
+    ),
+    Row("portfolio:portfolio_messages", HIDDEN, args=foreign("portfolio"), label="other centre"),
+    Row("portfolio:evidence_messages", MESSAGES, args=own("evidence")),
+    Row(
+        "portfolio:evidence_messages",
+        MESSAGES_POST,
+        args=own("evidence"),
+        method="post",
+        label="write",
+    ),
+    Row("portfolio:evidence_messages", HIDDEN, args=foreign("evidence"), label="other centre"),
+    Row(
+        "portfolio:evidence_messages",
+        HIDDEN,
+        args=foreign("evidence"),
+        method="post",
+        label="write, other centre",
     ),
 ]
 

@@ -76,6 +76,8 @@ PARAMETERS: dict[str, list[str]] = {
         "new_employer_email",
     ],
     "portfolio:hours_list": ["date", "hours", "activity", "evidence"],
+    "portfolio:evidence_messages": ["body", "back"],
+    "portfolio:portfolio_messages": ["body"],
     "portfolio:hours_edit": ["date", "hours", "activity", "evidence"],
     "portfolio:hours_query": ["reason"],
     "portfolio:employer_statement": [

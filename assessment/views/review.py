@@ -11,6 +11,7 @@ from assessment.forms import DecisionsForm, ReasonForm
 from assessment.models import Decision, Outcome
 from portfolio.errors import ActionRefused
 from portfolio.models import MappingStatus, witness_statement_of
+from portfolio.views.conversations import evidence_thread_context
 
 
 def _referred_for_vacsr(
@@ -71,6 +72,7 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
         "decided": [m for m in mappings if m.status != MappingStatus.SUBMITTED],
         "statuses": MappingStatus,
         "witness_statement": witness_statement_of(evidence),
+        **evidence_thread_context(request, evidence, back="review"),
     }
     return render(request, "assessment/evidence_review.html", context)
 

@@ -31,6 +31,7 @@ from portfolio.models import (
     FileKind,
     Mapping,
     MappingStatus,
+    Message,
     OffTheJobEntry,
     Portfolio,
     assessor_record_of,
@@ -39,7 +40,7 @@ from portfolio.models import (
 from portfolio.selectors import off_the_job_entries, off_the_job_paces
 
 # Bump when a section template changes, so cached sections are rendered afresh.
-TEMPLATE_VERSION = "15"
+TEMPLATE_VERSION = "16"
 
 
 @dataclass
@@ -50,6 +51,8 @@ class EvidenceSection:
     fingerprint: str = ""
     # The assessor's observation or discussion record behind this evidence, if it is one.
     record: AssessorRecord | None = None
+    # The conversation about this evidence between the learner and their staff, oldest first.
+    messages: list[Message] = field(default_factory=list)
 
     @property
     def number(self) -> int:
@@ -244,6 +247,11 @@ def gather(export: PortfolioExport) -> ExportContent:
             "assessor_record__items",
             Prefetch("mappings", queryset=mappings, to_attr="export_mappings"),
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("author").order_by("created_at", "pk"),
+                to_attr="export_messages",
+            ),
         )
         .order_by("number")
     )
@@ -253,7 +261,11 @@ def gather(export: PortfolioExport) -> ExportContent:
         files = list(item.files.all())
         record = assessor_record_of(item)
         section = EvidenceSection(
-            evidence=item, mappings=item.export_mappings, files=files, record=record
+            evidence=item,
+            mappings=item.export_mappings,
+            files=files,
+            record=record,
+            messages=item.export_messages,
         )
         witness = witness_statement_of(item)
         section.fingerprint = fingerprint(
@@ -277,6 +289,7 @@ def gather(export: PortfolioExport) -> ExportContent:
                 )
                 for m in section.mappings
             ],
+            [(m.pk, str(m.author), m.created_at, m.body) for m in section.messages],
         )
         sections.append(section)
     sign_offs = list(

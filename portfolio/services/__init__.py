@@ -3,7 +3,7 @@
 Each function takes keyword-only arguments, runs in one transaction, checks the state it
 starts from (raising ActionRefused with a message for the learner if the change is not
 allowed), saves only the fields it changes and writes one audit entry. They live by area in
-evidence.py, files.py and mappings.py; callers use them from here.
+evidence.py, files.py, mappings.py and messages.py; callers use them from here.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from portfolio.services.mappings import (
     mappings_create,
     mappings_submit_all,
 )
+from portfolio.services.messages import message_post
 
 __all__ = [
     "evidence_create",
@@ -31,4 +32,5 @@ __all__ = [
     "mapping_withdraw",
     "mappings_create",
     "mappings_submit_all",
+    "message_post",
 ]

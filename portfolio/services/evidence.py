@@ -107,6 +107,11 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
             "This evidence has been submitted for assessment, so it cannot be deleted: your "
             "assessor's record depends on it. Withdraw any mappings still waiting first."
         )
+    if evidence.messages.exists():
+        raise ActionRefused(
+            "There are messages about this evidence, and messages are kept as part of the "
+            "record, so the evidence stays too. Leave it unmapped if you no longer need it."
+        )
     files = list(evidence.files.all())
     audit_record(
         actor=actor,

@@ -4,7 +4,10 @@ from decimal import Decimal
 
 from django import template
 
+from accounts.models import User
+from portfolio.access import can_read_messages
 from portfolio.hours import hours_text
+from portfolio.models import Portfolio
 
 register = template.Library()
 
@@ -45,3 +48,21 @@ def get_item(mapping: dict, key: object) -> object:
 def hours(value: Decimal | None) -> str:
     """Hours as people write them: 7.5, 8, 0.25."""
     return "" if value is None else hours_text(Decimal(value))
+
+
+@register.filter
+def messages_readable_by(portfolio: Portfolio, user: User) -> bool:
+    """Whether the person reads the portfolio's messages (the header shows its tab then)."""
+    return can_read_messages(user, portfolio)
+
+
+@register.filter
+def part_in(person: User, portfolio: Portfolio) -> str:
+    """What someone who wrote a message is to the portfolio, where the portfolio says it."""
+    parts = [
+        (portfolio.learner_id, "learner"),
+        (portfolio.assessor_id, "assessor"),
+        (portfolio.tutor_id, "tutor"),
+        (portfolio.iqa_id, "IQA"),
+    ]
+    return next((part for person_id, part in parts if person_id == person.pk), "")

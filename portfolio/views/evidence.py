@@ -15,6 +15,7 @@ from portfolio.forms import EvidenceFilterForm, EvidenceForm, upload_limit_text
 from portfolio.models import Evidence, MappingStatus, assessor_record_of, witness_statement_of
 from portfolio.services.witness import can_request_witness
 from portfolio.uploads import clean_display_name
+from portfolio.views.conversations import evidence_thread_context
 
 # The upload script asks for JSON: details first, then one request per file.
 JSON_FLOW_HEADER = "X-Upload-Flow"
@@ -150,6 +151,7 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upload_help": upload_limit_text(),
         "statuses": MappingStatus,
         "witness_statement": witness_statement_of(evidence),
+        **evidence_thread_context(request, evidence, back="evidence"),
     }
     return render(request, "portfolio/evidence_detail.html", context)
 

@@ -33,6 +33,7 @@ from portfolio.models import (
     FileKind,
     Mapping,
     MappingStatus,
+    Message,
     Portfolio,
     UnitChoice,
 )
@@ -144,13 +145,15 @@ def test_seed_demo_leaves_ben_on_the_examples_first_version_with_evidence_to_mov
 
 def test_seed_demo_can_run_again_without_adding_anything(seeded: None) -> None:
     counts = [
-        model.objects.count() for model in (Portfolio, Cohort, UnitChoice, Mapping, AuditEntry)
+        model.objects.count()
+        for model in (Portfolio, Cohort, UnitChoice, Mapping, AuditEntry, Message)
     ]
 
     call_command("seed_demo", stdout=StringIO())
 
     assert [
-        model.objects.count() for model in (Portfolio, Cohort, UnitChoice, Mapping, AuditEntry)
+        model.objects.count()
+        for model in (Portfolio, Cohort, UnitChoice, Mapping, AuditEntry, Message)
     ] == counts
 
 
@@ -305,6 +308,20 @@ def test_seed_demo_gives_amys_apprenticeship_hours_and_eves_statement(seeded: No
     assert len(statuses) == 8
     assert statuses.count("confirmed") == 7 and statuses.count("logged") == 1
     assert portfolio.evidence.filter(witness_statement__author=portfolio.employer).count() == 1
+
+
+def test_seed_demo_gives_amys_referred_evidence_a_conversation_with_asha(seeded: None) -> None:
+    portfolio = Portfolio.objects.get(
+        learner__email="amy@northgate.example", qualification__reference=OCR
+    )
+    [about] = {m.evidence for m in portfolio.messages.exclude(evidence=None)}
+    authors = list(
+        portfolio.messages.filter(evidence=about).values_list("author__email", flat=True)
+    )
+
+    assert about.mappings.filter(status=MappingStatus.REFERRED).exists()
+    assert authors == ["asha@northgate.example", "amy@northgate.example", "asha@northgate.example"]
+    assert portfolio.messages.filter(evidence=None).count() == 2
 
 
 def test_seed_demo_gives_erin_read_only_access_to_a_sample_with_amy_in_it_once(

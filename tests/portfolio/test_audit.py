@@ -164,11 +164,12 @@ def test_a_code_cannot_be_registered_twice() -> None:
     assert audit_action("evidence.create").text == "Added evidence"
 
 
-def test_only_asking_for_a_pdf_leaves_the_portfolios_content_as_it_was() -> None:
+def test_only_asking_for_a_pdf_or_writing_on_the_portfolio_leaves_its_content_as_it_was() -> None:
     unchanged = {a.code for a in registered_actions()} - set(content_changing_codes())
     external_access = {"eqa.grant", "eqa.code_sent", "eqa.sign_in", "eqa.revoke"}
 
-    assert unchanged == {"export.request", *external_access}
+    # The portfolio's own thread of messages is not printed; messages about evidence are.
+    assert unchanged == {"export.request", "message.portfolio", *external_access}
 
 
 def test_the_latest_change_ignores_asking_for_a_pdf(
@@ -409,6 +410,11 @@ def every_action(
     services.mapping_update_commentary(actor=amy, mapping=draft, commentary="A second go.")
     services.mapping_delete(actor=amy, mapping=draft)
     services.evidence_delete(actor=amy, evidence=spare)
+    services.message_post(actor=amy, portfolio=journey, body="Can we meet on Friday?")
+    about = journey.evidence.order_by("number").first()
+    services.message_post(
+        actor=asha, portfolio=journey, evidence=about, body="Who took this photo?"
+    )
 
     pdr = Unit.objects.get(reference="RS-PDR")
     whole_unit = services.evidence_create(

@@ -154,7 +154,8 @@ PAGES: dict[str, tuple[Callable[[Portfolio, Evidence], str], int]] = {
     ),
     "evidence page": (
         lambda portfolio, target: reverse("portfolio:evidence_detail", args=[target.pk]),
-        10,
+        # 10 before issue 14; the messages about the evidence (one).
+        11,
     ),
     "mapping pick page": (
         lambda portfolio, target: reverse("portfolio:mapping_pick", args=[target.pk]),
