@@ -166,7 +166,7 @@ def test_library_matrix_and_edit_pages_are_accessible(
 
     page.goto(f"{live_server.url}/mappings/{mapped_evidence.pk}/edit/")
     page.get_by_label("Your commentary").fill("")
-    page.get_by_role("button", name="Save commentary").click()
+    page.get_by_role("button", name="Save as draft").click()
     expect(page.get_by_text("Write your commentary")).to_be_visible()
     assert_accessible(page)
 
