@@ -131,7 +131,11 @@ def test_an_acceptance_not_confirmed_current_is_a_referral_whose_feedback_gives_
     stored = Decision.objects.get(pk=decisions[0].pk)
     assert [c.confirmed for c in stored.vacsr] == [True, True, False, True, True]
     assert stored.vacsr_current_note == NOT_CURRENT
-    assert Notification.objects.filter(recipient=amy).latest("pk").message.endswith(": 2 referred.")
+    assert (
+        Notification.objects.filter(recipient=amy)
+        .latest("pk")
+        .message.startswith("Asha Patel referred RS-PDR 1.1 and RS-PDR 1.2 from E1")
+    )
     [entry] = AuditEntry.objects.filter(action="mapping.decide")
     assert entry.changes["decisions"][0]["after"] == "referred"
     assert entry.changes["decisions"][0]["vacsr"]["current"] == {
