@@ -38,14 +38,14 @@ class DecisionsForm(forms.Form):
             )
         for mapping in mappings:
             self.fields[f"decision-{mapping.pk}"] = forms.ChoiceField(
-                label=f"Your decision on {mapping.criterion.number}",
+                label=f"Your decision on {mapping.criterion.reference}",
                 choices=DECISION_CHOICES,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,
                 initial=LATER,
             )
             self.fields[f"feedback-{mapping.pk}"] = FreeTextField(
-                label=f"Feedback for the learner on {mapping.criterion.number}",
+                label=f"Feedback for the learner on {mapping.criterion.reference}",
                 widget=forms.Textarea(attrs={"rows": 4}),
                 required=False,
                 max_length=10_000,
@@ -70,7 +70,7 @@ class DecisionsForm(forms.Form):
             ):
                 self.add_error(
                     f"feedback-{mapping.pk}",
-                    f"Say what is missing for {mapping.criterion.number}: a referral needs "
+                    f"Say what is missing for {mapping.criterion.reference}: a referral needs "
                     "feedback for the learner.",
                 )
         if any(cleaned.get(f"decision-{m.pk}") == Outcome.ACCEPTED for m in self.mappings):

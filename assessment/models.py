@@ -47,6 +47,9 @@ class Outcome(models.TextChoices):
     REOPENED = "reopened", "Reopened"
 
 
+OUTCOME_VERBS = {Outcome.ACCEPTED: "accept", Outcome.REFERRED: "refer", Outcome.REOPENED: "reopen"}
+
+
 @dataclass(frozen=True)
 class VacsrCriterion:
     """One of the five things an assessor confirms of evidence before accepting it."""
@@ -135,6 +138,11 @@ class Decision(AppendOnlyModel):
     vacsr_reliable_note = _vacsr_note()
     # Set by the migration on every decision that existed before VACSR; never by a service.
     predates_vacsr = models.BooleanField(default=False, editable=False)
+    # What the assessor judged: the commentary, and the evidence's files as [{"id", "name"}],
+    # as they were, so a resubmission after a referral can show what changed since. Empty
+    # (commentary is never empty) and null on reopenings and on decisions recorded before.
+    commentary_seen = models.TextField(blank=True, default="", editable=False)
+    files_seen = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["decided_at", "pk"]
@@ -165,7 +173,13 @@ class Decision(AppendOnlyModel):
         indexes = [models.Index(fields=["decided_by", "decided_at"], name="decision_by_time")]
 
     def __str__(self) -> str:
-        return f"{self.get_outcome_display()} {self.mapping} by {self.decided_by}"
+        return f"{self.decided_by}’s decision to {self.verb} {self.mapping}"
+
+    @property
+    def verb(self) -> str:
+        """The outcome as what was decided: "accept", "refer" or "reopen", so a sentence can
+        say "Asha Assessor’s decision to accept RS-PDR 1.1"."""
+        return OUTCOME_VERBS[self.outcome]
 
     @property
     def vacsr(self) -> list[VacsrCheck]:
@@ -350,7 +364,12 @@ class IqaReview(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_verdict_display()} with {self.decision}"
+        return f"{self.reviewer} {self.verdict_past} with {self.decision}"
+
+    @property
+    def verdict_past(self) -> str:
+        """ "agreed" or "disagreed", for sentences about the review."""
+        return f"{self.verdict}d"
 
 
 class SamplingRate(models.Model):

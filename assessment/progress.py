@@ -160,6 +160,7 @@ def portfolio_progress(portfolio: Portfolio) -> list[UnitProgress]:
             "criterion_id",
             "evidence__id",
             "evidence__title",
+            "evidence__number",
             "evidence__activity_date",
             "evidence__type",
         )
@@ -169,7 +170,9 @@ def portfolio_progress(portfolio: Portfolio) -> list[UnitProgress]:
     for mapping in mappings:
         by_criterion[mapping.criterion_id].append(mapping)
     by_unit: dict[int, list[CriterionProgress]] = defaultdict(list)
+    unit_by_id = {unit.pk: unit for unit in units}
     for criterion in criteria:
+        criterion.unit = unit_by_id[criterion.unit_id]  # read already: no query per criterion
         by_unit[criterion.unit_id].append(
             CriterionProgress(criterion=criterion, mappings=by_criterion.get(criterion.pk, []))
         )

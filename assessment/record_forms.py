@@ -25,7 +25,7 @@ MIN_QUESTION_ROWS = 5
 
 class CriterionChoice(ModelIdsChoiceField):
     def label_from_instance(self, obj: AssessmentCriterion) -> str:
-        return f"{obj.unit.reference} {obj.number} – {obj.text}"
+        return f"{obj.reference} – {obj.text}"
 
 
 class RecordForm(forms.Form):

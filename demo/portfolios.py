@@ -206,7 +206,7 @@ def _seed_amy_records_for_eqa(
 
 
 def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:
-    _evidence(
+    board = _evidence(
         amy,
         portfolio,
         title="Customer feedback board, team huddle",
@@ -288,6 +288,7 @@ def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:
         submit=True,
     )
     assessor = portfolio.assessor
+    _seed_amy_resubmission(amy, assessor, board)
     assessment_services.mappings_decide(
         actor=assessor,
         evidence=planning,
@@ -342,6 +343,45 @@ def _seed_amy_ocr(amy: User, portfolio: Portfolio) -> None:
         files=[_photo("Summer sale rota", "#5b3f8c")],
         mappings={},
         submit=False,
+    )
+
+
+def _seed_amy_resubmission(amy: User, assessor: User, board: Evidence) -> None:
+    """The feedback board's RS-PDR 3.1 is referred, and Amy answers it with a revised
+    commentary and the sheet she logs comments in: Asha sees what changed since."""
+    mapping = board.mappings.select_related("criterion__unit").get(
+        criterion__unit__reference="RS-PDR"
+    )
+    assessment_services.mappings_decide(
+        actor=assessor,
+        evidence=board,
+        requests=[
+            DecisionRequest(
+                mapping_id=mapping.pk,
+                outcome=Outcome.REFERRED,
+                feedback="Show the recording system itself: how a comment gets from the board "
+                "into the sheet, and what the trend report looks like.",
+                seen_submitted_at=None,
+            )
+        ],
+    )
+    services.evidence_file_add(
+        actor=amy,
+        evidence=board,
+        uploaded=_note(
+            "feedback-log-april.txt",
+            "Week 14: 11 comments (6 queues, 3 staff praise, 2 stock). Week 15: 7 comments.\n",
+        ),
+    )
+    mapping.refresh_from_db()
+    services.mapping_update_and_submit(
+        actor=amy,
+        mapping=mapping,
+        commentary=(
+            "The board is our recording system for in-store feedback: every Friday I copy each "
+            "comment into the shared feedback log (attached, April), tagged by theme, and I "
+            "report the week's trends at the Monday huddle."
+        ),
     )
 
 

@@ -64,7 +64,7 @@ class LeftMapping:
     def __str__(self) -> str:
         mapping = self.mapping
         return (
-            f"{mapping.criterion.unit.reference} {mapping.criterion.number}: "
+            f"{mapping.criterion.reference}: "
             f"“{mapping.evidence.title}” ({mapping.get_status_display().lower()}), {self.reason}"
         )
 

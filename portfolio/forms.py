@@ -94,12 +94,12 @@ class CommentaryForm(forms.Form):
         self.criteria = criteria
         for criterion in criteria:
             self.fields[f"commentary-{criterion.pk}"] = FreeTextField(
-                label=f"How does this evidence meet {criterion.number}?",
+                label=f"How does this evidence meet {criterion.reference}?",
                 widget=forms.Textarea(attrs={"rows": 6}),
                 max_length=10_000,
                 error_messages={
                     "required": (
-                        f"Write your commentary for criterion {criterion.number}: explain how "
+                        f"Write your commentary for criterion {criterion.reference}: explain how "
                         "this evidence shows it."
                     ),
                     "max_length": (
@@ -159,7 +159,7 @@ class WitnessRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["criteria"]
         field.queryset = criteria
-        field.label_from_instance = lambda c: f"{c.unit.reference} {c.number}: {c.text[:90]}"
+        field.label_from_instance = lambda c: f"{c.reference}: {c.text[:90]}"
 
 
 class WitnessStatementForm(forms.Form):

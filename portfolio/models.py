@@ -236,6 +236,11 @@ class Evidence(models.Model):
                 if not taken or attempt == NUMBER_TRIES - 1:
                     raise
 
+    @property
+    def reference(self) -> str:
+        """How pages and the PDF call this evidence: "E12"."""
+        return f"E{self.number}"
+
 
 # The two kinds of evidence an assessor writes rather than the learner.
 ASSESSOR_RECORD_TYPES = (EvidenceType.OBSERVATION, EvidenceType.PROFESSIONAL_DISCUSSION)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -25,7 +25,13 @@ from portfolio.models import (
     Portfolio,
 )
 from portfolio.units import criteria_progress, units_of
-from qualifications.models import AssessmentCriterion, GuidanceItem, GuidanceSection, Unit
+from qualifications.models import (
+    AssessmentCriterion,
+    GuidanceItem,
+    GuidanceSection,
+    QualificationUnit,
+    Unit,
+)
 
 HOURS_TO_CONFIRM_SHOWN = 50
 
@@ -100,6 +106,13 @@ def decisions_with_people() -> QuerySet:
     )
 
 
+def referral_of(mapping: Mapping) -> Any | None:
+    """The decision that referred this mapping back, with who made it, while it is referred."""
+    if mapping.status != MappingStatus.REFERRED:
+        return None
+    return decisions_with_people().filter(mapping=mapping).order_by("-decided_at", "-pk").first()
+
+
 def evidence_detail_queryset() -> QuerySet[Evidence]:
     """Evidence with its files, mappings and their decisions, for the evidence page."""
     return Evidence.objects.select_related(
@@ -138,7 +151,9 @@ def criteria_by_unit(
             | Q(unit__title__icontains=query)
         )
     grouped: dict[int, dict[Any, list[AssessmentCriterion]]] = defaultdict(dict)
+    unit_by_id = {unit.pk: unit for unit in units}
     for criterion in criteria.order_by("outcome__number", "position"):
+        criterion.unit = unit_by_id[criterion.unit_id]  # read already: no query per criterion
         grouped[criterion.unit_id].setdefault(criterion.outcome, []).append(criterion)
     return [(unit, list(grouped[unit.pk].items())) for unit in units if unit.pk in grouped]
 
@@ -150,14 +165,19 @@ def mapped_criterion_ids(evidence: Evidence) -> set[int]:
 
 def criteria_to_map(evidence: Evidence, criterion_ids: set[int]) -> list[AssessmentCriterion]:
     """The chosen criteria that belong to the portfolio's units and are not yet mapped from
-    this evidence, in unit → outcome → number order."""
+    this evidence, in the picker's order: units as the qualification orders them, then
+    outcome, then position."""
+    unit_position = QualificationUnit.objects.filter(
+        qualification_id=evidence.portfolio.qualification_id, unit_id=OuterRef("unit_id")
+    ).values("position")[:1]
     return list(
         AssessmentCriterion.objects.filter(
             pk__in=criterion_ids, unit__in=units_of(evidence.portfolio)
         )
         .exclude(mappings__evidence=evidence)
         .select_related("unit", "outcome")
-        .order_by("unit__reference", "outcome__number", "position")
+        .annotate(unit_position=Subquery(unit_position))
+        .order_by("unit_position", "outcome__number", "position")
     )
 
 

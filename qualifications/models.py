@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -353,6 +355,12 @@ class AssessmentCriterion(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """How every page, message and record names a criterion: "RS-WWO 1.2". Numbers repeat
+        from unit to unit, so a number alone is never enough."""
         return f"{self.unit.reference} {self.number}"
 
     @property
@@ -365,6 +373,17 @@ class AssessmentCriterion(models.Model):
         """Criteria every learner must meet: all of an ungraded unit's, a graded unit's pass
         criteria."""
         return self.grade in PASS_BANDS
+
+
+def criteria_in_words(criteria: Sequence[AssessmentCriterion], *, most: int = 3) -> str:
+    """Criteria for a sentence: "RS-WWO 1.2", "RS-WWO 1.2 and RS-PDR 1.1", "RS-WWO 1.1,
+    RS-WWO 1.2 and RS-PDR 1.1", or past `most` of them just how many: "5 criteria"."""
+    references = [criterion.reference for criterion in criteria]
+    if len(references) > most:
+        return f"{len(references)} criteria"
+    if len(references) < 2:
+        return "".join(references)
+    return f"{', '.join(references[:-1])} and {references[-1]}"
 
 
 class GuidanceSection(models.TextChoices):

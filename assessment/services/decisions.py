@@ -19,6 +19,7 @@ from assessment.services.declarations import sign_off_revoke_if_unmet
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
 from portfolio.models import Evidence, Mapping, MappingStatus
+from qualifications.models import criteria_in_words
 
 
 class DecisionConflict(ActionRefused):
@@ -94,7 +95,7 @@ def _describe_latest(mapping: Mapping) -> str:
 def _judged(request: DecisionRequest, mapping: Mapping) -> tuple[str, str]:
     """The outcome and feedback to record: an acceptance needs all five VACSR criteria
     confirmed, and one not confirmed makes it a referral whose feedback opens with the reason."""
-    number = mapping.criterion.number
+    number = mapping.criterion.reference
     vacsr = request.vacsr
     feedback = request.feedback.strip()
     if vacsr is None:
@@ -139,6 +140,13 @@ def mappings_decide(
         .filter(evidence=evidence, pk__in=[r.mapping_id for r in requests])
         .order_by("pk")
     }
+    # Kept on each decision, so a resubmission can show the assessor what changed since.
+    files_seen = [
+        {"id": pk, "name": name}
+        for pk, name in evidence.files.order_by("uploaded_at", "pk").values_list(
+            "pk", "original_name"
+        )
+    ]
     decisions = []
     for request in requests:
         mapping = mappings.get(request.mapping_id)
@@ -159,13 +167,13 @@ def mappings_decide(
             else:
                 detail = _describe_latest(mapping)
             raise DecisionConflict(
-                f"Criterion {mapping.criterion.number} changed while you were reviewing: {detail}. "
-                "Nothing was recorded; check the page as it is now and decide again."
+                f"Criterion {mapping.criterion.reference} changed while you were reviewing: "
+                f"{detail}. Nothing was recorded; check the page as it is now and decide again."
             )
         outcome, feedback = _judged(request, mapping)
         if outcome == Outcome.REFERRED and not feedback:
             raise ActionRefused(
-                f"Say what is missing for criterion {mapping.criterion.number}: a referral "
+                f"Say what is missing for criterion {mapping.criterion.reference}: a referral "
                 "needs feedback for the learner."
             )
         if len(feedback) > 10_000:
@@ -176,6 +184,8 @@ def mappings_decide(
                 outcome=outcome,
                 feedback=feedback,
                 decided_by=actor,
+                commentary_seen=mapping.commentary,
+                files_seen=files_seen,
                 **(request.vacsr.columns() if request.vacsr else {}),
             )
         )
@@ -191,9 +201,7 @@ def mappings_decide(
         changes={
             "decisions": [
                 {
-                    "criterion": (
-                        f"{d.mapping.criterion.unit.reference} {d.mapping.criterion.number}"
-                    ),
+                    "criterion": d.mapping.criterion.reference,
                     "before": MappingStatus.SUBMITTED,
                     "after": d.outcome,
                     "feedback": d.feedback,
@@ -203,12 +211,16 @@ def mappings_decide(
             ]
         },
     )
-    accepted = sum(1 for d in decisions if d.outcome == Outcome.ACCEPTED)
-    referred = len(decisions) - accepted
-    parts = [f"{n} {word}" for n, word in ((accepted, "accepted"), (referred, "referred")) if n]
+    parts = [
+        f"{verb} {criteria_in_words(chosen)}"
+        for verb, outcome in (("accepted", Outcome.ACCEPTED), ("referred", Outcome.REFERRED))
+        if (chosen := [d.mapping.criterion for d in decisions if d.outcome == outcome])
+    ]
+    # "accepted RS-PDR 1.1 and RS-PDR 2.1, and referred …": a comma only where "and" repeats.
+    joined = (", and " if " and " in parts[0] else " and ").join(parts)
     notify(
         recipient=portfolio.learner,
-        message=f"{actor} assessed “{evidence.title}”: {' and '.join(parts)}.",
+        message=f"{actor} {joined} from {evidence.reference} “{evidence.title}”.",
         link=reverse("portfolio:evidence_detail", args=[evidence.pk]),
     )
     return decisions
@@ -263,7 +275,7 @@ def mapping_reopen(*, actor: User, mapping: Mapping, reason: str) -> Decision:
     notify(
         recipient=portfolio.learner,
         message=(
-            f"{actor} reopened criterion {mapping.criterion.number} of "
+            f"{actor} reopened criterion {mapping.criterion.reference} of "
             f"{mapping.criterion.unit.title}: {reason}"
         ),
         link=reverse("portfolio:evidence_detail", args=[mapping.evidence_id]),

@@ -162,7 +162,7 @@ def sign_off_revoke_if_unmet(*, actor: User, mapping: Mapping, reason: str) -> U
         return None
     sign_off.revoked_by = actor
     sign_off.revoked_at = timezone.now()
-    sign_off.revoke_reason = f"Criterion {mapping.criterion.number} was reopened: {reason}"
+    sign_off.revoke_reason = f"Criterion {mapping.criterion.reference} was reopened: {reason}"
     sign_off.save(update_fields=["revoked_by", "revoked_at", "revoke_reason"])
     sign_off.portfolio = portfolio
     countersignatures_revoke(actor=actor, sign_off=sign_off)

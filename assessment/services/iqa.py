@@ -71,7 +71,7 @@ def iqa_review_record(*, actor: User, decision: Decision, verdict: str, feedback
         },
     )
     verb = "agreed" if verdict == IqaAgreement.AGREE else "disagreed"
-    criterion = decision.mapping.criterion.number
+    criterion = decision.mapping.criterion.reference
     back = " It is back in your queue." if reopened else ""
     link = reverse("assessment:evidence_review", args=[decision.mapping.evidence_id])
     notify(

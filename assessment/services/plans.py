@@ -72,7 +72,7 @@ def _lock_portfolio(portfolio: Portfolio) -> Portfolio:
 
 
 def _codes(criteria: Iterable[AssessmentCriterion]) -> list[str]:
-    return sorted(f"{c.unit.reference} {c.number}" for c in criteria)
+    return sorted(c.reference for c in criteria)
 
 
 def _check_item(content: PlanItemContent, portfolio: Portfolio) -> None:
@@ -87,7 +87,7 @@ def _check_item(content: PlanItemContent, portfolio: Portfolio) -> None:
     for criterion in content.criteria:
         if criterion.unit_id not in allowed:
             raise ActionRefused(
-                f"Criterion {criterion.unit.reference} {criterion.number} is not in a unit this "
+                f"Criterion {criterion.reference} is not in a unit this "
                 "portfolio works towards: choose criteria of its own units."
             )
 

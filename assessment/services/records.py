@@ -110,7 +110,7 @@ def _check_content(record_type: str, content: RecordContent, portfolio: Portfoli
     for criterion in content.criteria:
         if criterion.unit_id not in allowed:
             raise ActionRefused(
-                f"Criterion {criterion.number} is not in a unit of this portfolio: its unit is "
+                f"Criterion {criterion.reference} is not in a unit of this portfolio: its unit is "
                 "neither mandatory nor one of the optional units chosen."
             )
 
@@ -151,7 +151,7 @@ def _describe(record: AssessorRecord) -> dict[str, object]:
         "observed": record.observed,
         "questions": [f"{item.question} — {item.answer}" for item in items],
         "judgement": record.judgement,
-        "criteria": [f"{m.criterion.unit.reference} {m.criterion.number}" for m in criteria],
+        "criteria": [m.criterion.reference for m in criteria],
     }
 
 
@@ -338,7 +338,7 @@ def record_acknowledge(*, actor: User, record: AssessorRecord) -> AssessorRecord
         changes={
             "after": {
                 "wording": wording,
-                "submitted": [f"{m.criterion.unit.reference} {m.criterion.number}" for m in drafts],
+                "submitted": [m.criterion.reference for m in drafts],
             }
         },
     )

@@ -9,6 +9,7 @@ from assessment import selectors, services
 from assessment.access import get_evidence_to_assess, get_mapping_to_assess
 from assessment.forms import DecisionsForm, ReasonForm
 from assessment.models import Decision, Outcome
+from assessment.resubmissions import since_referrals
 from portfolio.errors import ActionRefused
 from portfolio.models import MappingStatus, witness_statement_of
 from portfolio.views.conversations import evidence_thread_context
@@ -19,7 +20,7 @@ def _referred_for_vacsr(
 ) -> str:
     """The sentence that tells the assessor their acceptances became referrals, and why."""
     numbers = [
-        d.mapping.criterion.number
+        d.mapping.criterion.reference
         for r, d in zip(decision_requests, decisions, strict=True)
         if r.outcome == Outcome.ACCEPTED and d.outcome == Outcome.REFERRED
     ]
@@ -63,11 +64,13 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
             + _referred_for_vacsr(decision_requests, decisions),
         )
         return redirect("assessment:evidence_review", evidence.pk)
+    files = list(evidence.files.all())
     context = {
-        "title": f"Review “{evidence.title}”",
+        "title": f"Review {evidence.reference} “{evidence.title}”",
         "evidence": evidence,
         "portfolio": evidence.portfolio,
-        "files": list(evidence.files.all()),
+        "files": files,
+        "since_referral": since_referrals(form.mappings, files),
         "form": form,
         "decided": [m for m in mappings if m.status != MappingStatus.SUBMITTED],
         "statuses": MappingStatus,
@@ -91,11 +94,11 @@ def mapping_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Criterion {mapping.criterion.number} is reopened and back in your queue.",
+                f"Criterion {mapping.criterion.reference} is reopened and back in your queue.",
             )
             return redirect("assessment:evidence_review", mapping.evidence_id)
     context = {
-        "title": f"Reopen criterion {mapping.criterion.number}",
+        "title": f"Reopen criterion {mapping.criterion.reference}",
         "mapping": mapping,
         "portfolio": mapping.evidence.portfolio,
         "form": form,

@@ -13,6 +13,7 @@ from portfolio.services.files import evidence_file_add, evidence_file_delete
 from portfolio.services.mappings import (
     mapping_delete,
     mapping_submit,
+    mapping_update_and_submit,
     mapping_update_commentary,
     mapping_withdraw,
     mappings_create,
@@ -28,6 +29,7 @@ __all__ = [
     "evidence_update",
     "mapping_delete",
     "mapping_submit",
+    "mapping_update_and_submit",
     "mapping_update_commentary",
     "mapping_withdraw",
     "mappings_create",

@@ -122,7 +122,10 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
             "before": {
                 "title": evidence.title,
                 "files": [f.original_name for f in files],
-                "mappings": list(evidence.mappings.values_list("criterion__number", flat=True)),
+                "mappings": [
+                    m.criterion.reference
+                    for m in evidence.mappings.select_related("criterion__unit")
+                ],
             }
         },
     )

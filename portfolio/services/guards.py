@@ -78,6 +78,6 @@ def lock_mapping(mapping: Mapping) -> Mapping:
     """Re-read the mapping under a row lock so two requests cannot interleave their checks."""
     return (
         Mapping.objects.select_for_update(of=("self",))
-        .select_related("evidence__portfolio", "criterion")
+        .select_related("evidence__portfolio", "criterion__unit")
         .get(pk=mapping.pk)
     )

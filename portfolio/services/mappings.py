@@ -20,7 +20,7 @@ from portfolio.services.guards import (
     require_learners_own,
 )
 from portfolio.units import portfolio_unit_ids
-from qualifications.models import AssessmentCriterion
+from qualifications.models import AssessmentCriterion, criteria_in_words
 
 
 def _check_commentary(commentary: str, criterion: AssessmentCriterion) -> str:
@@ -28,13 +28,13 @@ def _check_commentary(commentary: str, criterion: AssessmentCriterion) -> str:
     commentary = commentary.strip()
     if not commentary:
         raise ActionRefused(
-            f"Explain how this evidence meets criterion {criterion.number}: the commentary "
+            f"Explain how this evidence meets criterion {criterion.reference}: the commentary "
             "cannot be empty."
         )
     if len(commentary) > 10_000:
         raise ActionRefused(
-            f"The commentary for criterion {criterion.number} is {len(commentary):,} characters; "
-            "keep it under 10,000."
+            f"The commentary for criterion {criterion.reference} is {len(commentary):,} "
+            "characters; keep it under 10,000."
         )
     return commentary
 
@@ -43,7 +43,7 @@ def _submit(mapping: Mapping) -> str:
     """Move one mapping to submitted; returns the status it had. The caller audits."""
     if mapping.status not in (MappingStatus.DRAFT, MappingStatus.REFERRED):
         raise ActionRefused(
-            f"The mapping to criterion {mapping.criterion.number} is "
+            f"The mapping to criterion {mapping.criterion.reference} is "
             f"{mapping.get_status_display().lower()}, so it cannot be submitted again."
         )
     # A witness's statement is its own content; everything else needs a file to judge.
@@ -58,13 +58,14 @@ def _submit(mapping: Mapping) -> str:
     return before
 
 
-def _tell_assessor(actor: User, evidence: Evidence, count: int) -> None:
+def _tell_assessor(actor: User, evidence: Evidence, mappings: list[Mapping]) -> None:
     """Let the assessor know there is new work waiting for them."""
+    criteria = criteria_in_words([m.criterion for m in mappings])
     notify(
         recipient=evidence.portfolio.assessor,
         message=(
-            f"{actor} submitted {count} mapping{'s' if count != 1 else ''} from "
-            f"“{evidence.title}” for assessment."
+            f"{actor} submitted {criteria} from {evidence.reference} “{evidence.title}” "
+            "for assessment."
         ),
         link=reverse("assessment:evidence_review", args=[evidence.pk]),
     )
@@ -89,13 +90,13 @@ def mappings_create(
     for criterion, commentary in commentaries.items():
         if criterion.unit_id not in allowed_units:
             raise ActionRefused(
-                f"Criterion {criterion.number} is not in a unit of this portfolio: its unit is "
+                f"Criterion {criterion.reference} is not in a unit of this portfolio: its unit is "
                 "neither mandatory nor one of the optional units chosen."
             )
         if criterion.pk in already:
             raise ActionRefused(
-                f"This evidence is already mapped to criterion {criterion.number} of "
-                f"{criterion.unit.title}; edit that mapping instead."
+                f"This evidence is already mapped to criterion {criterion.reference}; edit that "
+                "mapping instead."
             )
         mappings.append(
             Mapping.objects.create(
@@ -115,7 +116,7 @@ def mappings_create(
         changes={
             "after": [
                 {
-                    "criterion": f"{m.criterion.unit.reference} {m.criterion.number}",
+                    "criterion": m.criterion.reference,
                     "status": m.status,
                     "commentary": m.commentary,
                 }
@@ -124,7 +125,7 @@ def mappings_create(
         },
     )
     if submit and mappings:
-        _tell_assessor(actor, evidence, len(mappings))
+        _tell_assessor(actor, evidence, mappings)
     return mappings
 
 
@@ -161,6 +162,14 @@ def mapping_update_commentary(*, actor: User, mapping: Mapping, commentary: str)
 
 
 @transaction.atomic
+def mapping_update_and_submit(*, actor: User, mapping: Mapping, commentary: str) -> Mapping:
+    """Save a draft or referred mapping's commentary and send it to the assessor: both, or
+    neither (a refusal to submit keeps the old commentary too). Answering a referral is this."""
+    mapping = mapping_update_commentary(actor=actor, mapping=mapping, commentary=commentary)
+    return mapping_submit(actor=actor, mapping=mapping)
+
+
+@transaction.atomic
 def mapping_delete(*, actor: User, mapping: Mapping) -> None:
     """Delete a draft that no assessor has ever judged."""
     mapping = lock_mapping(mapping)
@@ -181,7 +190,7 @@ def mapping_delete(*, actor: User, mapping: Mapping) -> None:
         obj=mapping,
         portfolio=mapping.evidence.portfolio,
         changes={
-            "before": {"criterion": mapping.criterion.number, "commentary": mapping.commentary}
+            "before": {"criterion": mapping.criterion.reference, "commentary": mapping.commentary}
         },
     )
     mapping.delete()
@@ -200,7 +209,7 @@ def mapping_submit(*, actor: User, mapping: Mapping) -> Mapping:
         portfolio=mapping.evidence.portfolio,
         changes={"before": {"status": before}, "after": {"status": mapping.status}},
     )
-    _tell_assessor(actor, mapping.evidence, 1)
+    _tell_assessor(actor, mapping.evidence, [mapping])
     return mapping
 
 
@@ -225,7 +234,7 @@ def mappings_submit_all(*, actor: User, evidence: Evidence) -> int:
         before = _submit(mapping)
         changes.append(
             {
-                "criterion": f"{mapping.criterion.unit.reference} {mapping.criterion.number}",
+                "criterion": mapping.criterion.reference,
                 "before": before,
                 "after": mapping.status,
             }
@@ -237,7 +246,7 @@ def mappings_submit_all(*, actor: User, evidence: Evidence) -> int:
         portfolio=evidence.portfolio,
         changes={"mappings": changes},
     )
-    _tell_assessor(actor, evidence, len(waiting))
+    _tell_assessor(actor, evidence, waiting)
     return len(waiting)
 
 

@@ -149,7 +149,7 @@ def _check_criteria(portfolio: Portfolio, criteria: Iterable[AssessmentCriterion
     for criterion in criteria:
         if criterion.unit_id not in allowed:
             raise ActionRefused(
-                f"Criterion {criterion.number} is not in a unit of this portfolio; choose "
+                f"Criterion {criterion.reference} is not in a unit of this portfolio; choose "
                 "criteria from its own units."
             )
     return criteria
@@ -192,7 +192,7 @@ def witness_request_create(
             "after": {
                 **_witness_changes(request),
                 "activity": activity,
-                "criteria": [f"{c.unit.reference} {c.number}" for c in criteria],
+                "criteria": [c.reference for c in criteria],
             }
         },
     )

@@ -124,7 +124,7 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mappings = list(evidence.mappings.all())
     record = assessor_record_of(evidence)
     context = {
-        "title": evidence.title,
+        "title": f"{evidence.reference} {evidence.title}",
         "evidence": evidence,
         "portfolio": evidence.portfolio,
         "files": list(evidence.files.all()),

@@ -66,7 +66,7 @@ def mapping_commentary(request: HttpRequest, pk: int) -> HttpResponse:
         except ActionRefused as error:
             form.add_error(None, error.message)
         else:
-            numbers = ", ".join(m.criterion.number for m in mappings)
+            numbers = ", ".join(m.criterion.reference for m in mappings)
             verb = "Submitted for assessment" if submit else "Saved as drafts"
             messages.success(request, f"{verb}: criteria {numbers}.")
             return redirect("portfolio:evidence_detail", evidence.pk)
@@ -84,21 +84,37 @@ def mapping_commentary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mapping_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revise a draft or referred mapping's commentary: save it and submit it in one step
+    (answering a referral, "Save and resubmit"), or save it as a draft."""
     mapping = get_mapping_for(request.user, pk, write=True)
+    referral = selectors.referral_of(mapping)
     form = MappingCommentaryForm(request.POST or None, initial={"commentary": mapping.commentary})
     if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        service = (
+            services.mapping_update_and_submit if submit else services.mapping_update_commentary
+        )
         try:
-            services.mapping_update_commentary(
-                actor=request.user, mapping=mapping, commentary=form.cleaned_data["commentary"]
-            )
+            service(actor=request.user, mapping=mapping, commentary=form.cleaned_data["commentary"])
         except ActionRefused as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Commentary for {mapping.criterion.number} saved.")
+            reference = mapping.criterion.reference
+            if submit:
+                again = "resubmitted" if referral else "submitted"
+                messages.success(request, f"Commentary for {reference} saved and {again}.")
+            else:
+                kept = "It stays referred" if referral else "It is a draft"
+                messages.success(
+                    request,
+                    f"Commentary for {reference} saved. {kept} and is not with your assessor "
+                    "until you choose “Submit for assessment”.",
+                )
             return redirect("portfolio:evidence_detail", mapping.evidence_id)
     context = {
-        "title": f"Commentary for criterion {mapping.criterion.number}",
+        "title": f"Commentary for criterion {mapping.criterion.reference}",
         "mapping": mapping,
+        "referral": referral,
         "evidence": mapping.evidence,
         "portfolio": mapping.evidence.portfolio,
         "form": form,
@@ -123,7 +139,7 @@ def _mapping_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(
-            request, f"The mapping to criterion {mapping.criterion.number} was {done}."
+            request, f"The mapping to criterion {mapping.criterion.reference} was {done}."
         )
     return redirect("portfolio:evidence_detail", mapping.evidence_id)
 

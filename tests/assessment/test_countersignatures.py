@@ -197,7 +197,7 @@ def test_reopening_an_acceptance_revokes_the_sign_off_and_the_countersignatures_
         item.refresh_from_db()
     assert (on_pdr.revoked_by, whole.revoked_by) == (asha, asha)
     assert on_pdr.revoke_reason == (
-        f"The sign-off of RS-PDR was revoked: Criterion {mapping.criterion.number} was "
+        f"The sign-off of RS-PDR was revoked: Criterion {mapping.criterion.reference} was "
         "reopened: The photo is not hers."
     )
     assert whole.revoke_reason == on_pdr.revoke_reason

@@ -70,10 +70,11 @@ def test_the_services_notify_the_people_involved(
     ) == [
         (
             "Asha Patel",
-            "Amy Archer submitted 2 mappings from “Customer feedback board” for assessment.",
+            "Amy Archer submitted RS-PDR 1.1 and RS-PDR 1.2 from E1 “Customer feedback board” "
+            "for assessment.",
         ),
-        ("Amy Archer", "Asha Patel assessed “Customer feedback board”: 1 accepted."),
-        ("Amy Archer", "Asha Patel assessed “Customer feedback board”: 1 referred."),
+        ("Amy Archer", "Asha Patel accepted RS-PDR 1.1 from E1 “Customer feedback board”."),
+        ("Amy Archer", "Asha Patel referred RS-PDR 1.2 from E1 “Customer feedback board”."),
     ]
 
 
@@ -212,6 +213,6 @@ def test_a_mapping_resubmitted_after_a_referral_notifies_the_assessor_again(
     assert list(
         Notification.objects.filter(recipient=asha).order_by("pk").values_list("message", flat=True)
     ) == [
-        "Amy Archer submitted 1 mapping from “Customer feedback board” for assessment.",
-        "Amy Archer submitted 1 mapping from “Customer feedback board” for assessment.",
+        "Amy Archer submitted RS-PDR 1.1 from E1 “Customer feedback board” for assessment.",
+        "Amy Archer submitted RS-PDR 1.1 from E1 “Customer feedback board” for assessment.",
     ]

@@ -161,7 +161,9 @@ def test_the_assessor_accepts_a_submitted_mapping(asha: User, amy: User, mapping
             "vacsr": {key: {"confirmed": True, "note": ""} for key in VACSR_KEYS},
         }
     ]
-    assert messages_for(amy)[-1] == "Asha Patel assessed “Customer feedback board”: 1 accepted."
+    assert messages_for(amy)[-1] == (
+        "Asha Patel accepted RS-PDR 1.1 from E1 “Customer feedback board”."
+    )
     assert last_notification(amy).link == reverse(
         "portfolio:evidence_detail", args=[mapping.evidence_id]
     )
@@ -178,7 +180,9 @@ def test_the_assessor_refers_a_submitted_mapping_with_feedback_for_the_learner(
         "Name the customer you helped.",
     )
     assert last_audit().changes["decisions"][0]["feedback"] == "Name the customer you helped."
-    assert messages_for(amy)[-1] == "Asha Patel assessed “Customer feedback board”: 1 referred."
+    assert messages_for(amy)[-1] == (
+        "Asha Patel referred RS-PDR 1.1 from E1 “Customer feedback board”."
+    )
 
 
 def test_several_mappings_are_decided_at_once_with_one_audit_entry_and_one_notification(
@@ -208,7 +212,8 @@ def test_several_mappings_are_decided_at_once_with_one_audit_entry_and_one_notif
     assert AuditEntry.objects.count() == audit_before + 1
     assert Notification.objects.filter(recipient=amy).count() == notes_before + 1
     assert messages_for(amy)[-1] == (
-        "Asha Patel assessed “Customer feedback board”: 2 accepted and 1 referred."
+        "Asha Patel accepted RS-PDR 1.1 and RS-PDR 2.1, and referred RS-PDR 1.2 from E1 "
+        "“Customer feedback board”."
     )
 
 
@@ -219,7 +224,7 @@ def test_one_referral_without_feedback_refuses_the_whole_batch(
     requests = [request_for(first, Outcome.ACCEPTED), request_for(second, Outcome.REFERRED, "")]
 
     with refused(
-        "Say what is missing for criterion 1.2: a referral needs feedback for the learner."
+        "Say what is missing for criterion RS-PDR 1.2: a referral needs feedback for the learner."
     ):
         assessment.mappings_decide(actor=asha, evidence=first.evidence, requests=requests)
 
@@ -231,7 +236,7 @@ def test_a_referral_without_feedback_is_refused(
     asha: User, mapping: Mapping, feedback: str
 ) -> None:
     with refused(
-        "Say what is missing for criterion 1.1: a referral needs feedback for the learner."
+        "Say what is missing for criterion RS-PDR 1.1: a referral needs feedback for the learner."
     ):
         refer(asha, mapping, feedback)
 
@@ -274,7 +279,9 @@ def test_deciding_a_draft_mapping_is_refused(
         actor=amy, evidence=evidence, commentaries={criterion("RS-PDR", "1.1"): "Draft."}
     )
 
-    with refused(conflict("1.1", "it has not been submitted for assessment"), DecisionConflict):
+    with refused(
+        conflict("RS-PDR 1.1", "it has not been submitted for assessment"), DecisionConflict
+    ):
         accept(asha, draft)
 
 
@@ -289,7 +296,9 @@ def test_deciding_a_mapping_already_decided_is_refused_naming_the_decision(
     )
     verb = "accepted" if outcome == Outcome.ACCEPTED else "referred"
 
-    with refused(conflict("1.1", f"Asha Patel {verb} it at {at(earlier)}"), DecisionConflict):
+    with refused(
+        conflict("RS-PDR 1.1", f"Asha Patel {verb} it at {at(earlier)}"), DecisionConflict
+    ):
         assessment.mappings_decide(
             actor=asha,
             evidence=mapping.evidence,
@@ -325,7 +334,7 @@ def test_a_stale_page_after_the_learner_resubmitted_is_a_conflict(
     learner_services.mapping_withdraw(actor=amy, mapping=mapping)
     learner_services.mapping_submit(actor=amy, mapping=mapping)
 
-    with refused(conflict("1.1", "the learner resubmitted it"), DecisionConflict) as caught:
+    with refused(conflict("RS-PDR 1.1", "the learner resubmitted it"), DecisionConflict) as caught:
         assessment.mappings_decide(actor=asha, evidence=mapping.evidence, requests=[stale])
 
     assert isinstance(caught.value, ActionRefused)
@@ -337,7 +346,7 @@ def test_a_stale_page_after_the_learner_withdrew_is_a_conflict(
     stale = request_for(mapping, Outcome.REFERRED, "Say more.")
     learner_services.mapping_withdraw(actor=amy, mapping=mapping)
 
-    with refused(conflict("1.1", "the learner withdrew it"), DecisionConflict):
+    with refused(conflict("RS-PDR 1.1", "the learner withdrew it"), DecisionConflict):
         assessment.mappings_decide(actor=asha, evidence=mapping.evidence, requests=[stale])
 
 
@@ -398,7 +407,7 @@ def test_reopening_an_accepted_mapping_puts_it_back_in_the_queue(
         "sign_off_revoked": None,
     }
     assert messages_for(amy)[-1] == (
-        "Asha Patel reopened criterion 1.1 of Plan, deliver and review reliable customer "
+        "Asha Patel reopened criterion RS-PDR 1.1 of Plan, deliver and review reliable customer "
         "service: The photo is of another store."
     )
 
@@ -447,7 +456,7 @@ def test_reopening_the_mapping_that_met_a_criterion_revokes_the_units_sign_off(
     signed.refresh_from_db()
     assert signed.revoked_by == asha
     assert signed.revoked_at is not None
-    assert signed.revoke_reason == "Criterion 2.1 was reopened: The log is undated."
+    assert signed.revoke_reason == "Criterion RS-PDR 2.1 was reopened: The log is undated."
     assert last_audit().changes["sign_off_revoked"] == "RS-PDR"
     [unit] = [u for u in progress.portfolio_progress(amy_portfolio) if u.unit == pdr]
     assert not unit.signed_off
@@ -668,7 +677,7 @@ def test_the_iqa_agrees_with_a_decision_and_the_assessor_is_told(
         "mapping_reopened": False,
     }
     assert messages_for(asha)[-1] == (
-        "Iris Okafor agreed with your decision on criterion 1.1 for Amy Archer."
+        "Iris Okafor agreed with your decision on criterion RS-PDR 1.1 for Amy Archer."
     )
 
 
@@ -702,7 +711,7 @@ def test_a_disagreement_reopens_the_mapping_for_the_assessor(
     )
     assert last_audit().changes["mapping_reopened"] is True
     assert messages_for(asha)[-1] == (
-        "Iris Okafor disagreed with your decision on criterion 1.1 for Amy Archer. "
+        "Iris Okafor disagreed with your decision on criterion RS-PDR 1.1 for Amy Archer. "
         "It is back in your queue."
     )
     assert last_notification(asha).link == reverse(
@@ -734,7 +743,7 @@ def test_a_disagreement_that_revokes_a_sign_off_records_the_iqa_as_revoking_it(
 
     signed.refresh_from_db()
     assert signed.revoked_by == iris
-    assert signed.revoke_reason == "Criterion 3.1 was reopened: IQA disagreed: No review."
+    assert signed.revoke_reason == "Criterion RS-PDR 3.1 was reopened: IQA disagreed: No review."
 
 
 def test_a_disagreement_with_a_superseded_decision_leaves_the_mapping_alone(
@@ -751,7 +760,7 @@ def test_a_disagreement_with_a_superseded_decision_leaves_the_mapping_alone(
     assert status_of(mapping) == MappingStatus.ACCEPTED
     assert last_audit().changes["mapping_reopened"] is False
     assert messages_for(asha)[-1] == (
-        "Iris Okafor disagreed with your decision on criterion 1.1 for Amy Archer."
+        "Iris Okafor disagreed with your decision on criterion RS-PDR 1.1 for Amy Archer."
     )
 
 

@@ -83,7 +83,7 @@ def test_an_acceptance_without_vacsr_is_refused_and_nothing_is_recorded(
 
     assert caught.value.message == (
         "Confirm the evidence is valid, authentic, current, sufficient and reliable before "
-        "accepting criterion 1.2."
+        "accepting criterion RS-PDR 1.2."
     )
     assert recorded() == before
 
@@ -131,7 +131,11 @@ def test_an_acceptance_not_confirmed_current_is_a_referral_whose_feedback_gives_
     stored = Decision.objects.get(pk=decisions[0].pk)
     assert [c.confirmed for c in stored.vacsr] == [True, True, False, True, True]
     assert stored.vacsr_current_note == NOT_CURRENT
-    assert Notification.objects.filter(recipient=amy).latest("pk").message.endswith(": 2 referred.")
+    assert (
+        Notification.objects.filter(recipient=amy)
+        .latest("pk")
+        .message.startswith("Asha Patel referred RS-PDR 1.1 and RS-PDR 1.2 from E1")
+    )
     [entry] = AuditEntry.objects.filter(action="mapping.decide")
     assert entry.changes["decisions"][0]["after"] == "referred"
     assert entry.changes["decisions"][0]["vacsr"]["current"] == {
@@ -155,7 +159,8 @@ def test_a_criterion_not_confirmed_without_a_reason_is_refused_and_nothing_is_re
         )
 
     assert caught.value.message == (
-        "Say why the evidence is not sufficient for criterion 1.2: the learner needs the reason."
+        "Say why the evidence is not sufficient for criterion RS-PDR 1.2: the learner needs "
+        "the reason."
     )
     assert recorded() == before
 
@@ -392,7 +397,7 @@ def test_an_unticked_criterion_with_a_reason_refers_what_was_accepted(
 
     assert messages_of(response) == [
         "Recorded 2 decisions; Amy Archer will be told. The evidence was not confirmed current, "
-        "so 1.1 was referred with your notes as the reason."
+        "so RS-PDR 1.1 was referred with your notes as the reason."
     ]
     first_decision, second_decision = Decision.objects.order_by("pk")
     assert (first_decision.outcome, first_decision.feedback) == (

@@ -249,7 +249,7 @@ def test_posting_decisions_records_them_and_tells_the_learner(
         ("referred", "referred"),
     ]
     assert Notification.objects.filter(recipient=amy).order_by("pk").last().message == (
-        "Asha Patel assessed “Customer feedback board”: 1 accepted and 1 referred."
+        "Asha Patel accepted RS-PDR 1.1 and referred RS-PDR 1.2 from E1 “Customer feedback board”."
     )
 
 
@@ -303,7 +303,7 @@ def test_a_referral_without_feedback_shows_the_field_error_and_records_nothing(
     assert response.status_code == 200
     assert (
         f'<div class="invalid-feedback d-block" id="id_feedback-{second.pk}-error">'
-        "Say what is missing for 1.2: a referral needs feedback for the learner.</div>"
+        "Say what is missing for RS-PDR 1.2: a referral needs feedback for the learner.</div>"
     ) in response.content.decode()
     assert Decision.objects.count() == 0
     assert [m.status for m in refreshed(waiting)] == ["submitted", "submitted"]
@@ -336,8 +336,8 @@ def test_a_stale_page_after_the_learner_resubmitted_gives_the_conflict_message(
 
     assert response.status_code == 302
     assert messages_of(response) == [
-        "Criterion 1.1 changed while you were reviewing: the learner resubmitted it. Nothing "
-        "was recorded; check the page as it is now and decide again."
+        "Criterion RS-PDR 1.1 changed while you were reviewing: the learner resubmitted it. "
+        "Nothing was recorded; check the page as it is now and decide again."
     ]
     assert Decision.objects.count() == 0
     assert AuditEntry.objects.count() == audit_before
@@ -367,7 +367,7 @@ def test_a_stale_page_after_another_decision_gives_the_conflict_message_and_reco
 
     when = timezone.localtime(earlier.decided_at).strftime("%H:%M on %d %B")
     assert messages_of(response) == [
-        f"Criterion 1.1 changed while you were reviewing: Asha Patel accepted it at {when}. "
+        f"Criterion RS-PDR 1.1 changed while you were reviewing: Asha Patel accepted it at {when}. "
         "Nothing was recorded; check the page as it is now and decide again."
     ]
     assert Decision.objects.count() == 1
@@ -390,7 +390,7 @@ def test_a_stale_page_whose_only_mapping_was_decided_meanwhile_gives_the_conflic
 
     when = timezone.localtime(earlier.decided_at).strftime("%H:%M on %d %B")
     assert (
-        f"Criterion 1.1 changed while you were reviewing: Asha Patel accepted it at {when}."
+        f"Criterion RS-PDR 1.1 changed while you were reviewing: Asha Patel accepted it at {when}."
         in text_of(response)
     )
     assert Decision.objects.count() == 1
@@ -409,7 +409,7 @@ def test_the_reopen_form_shows_the_criterion(
 
     assert response.status_code == 200
     page = " ".join(text_of(response).split())
-    assert "Reopen criterion 1.1" in page
+    assert "Reopen criterion RS-PDR 1.1" in page
     assert " ".join(first.criterion.text.split()) in page
 
 
@@ -437,7 +437,7 @@ def test_reopening_through_the_form_puts_the_mapping_back_in_the_queue(
 
     assert response.status_code == 302
     assert response.url == review_url(first.evidence)
-    assert messages_of(response) == ["Criterion 1.1 is reopened and back in your queue."]
+    assert messages_of(response) == ["Criterion RS-PDR 1.1 is reopened and back in your queue."]
     first.refresh_from_db()
     assert first.status == MappingStatus.SUBMITTED
     assert first.decisions.order_by("pk").last().feedback == "The photo is of another store."
@@ -810,7 +810,9 @@ def test_the_coverage_page_counts_decisions_samples_and_verdicts(
         "RS-PDR Plan, deliver and review reliable customer service": ["6", "1", "17%", "1", "0"],
         "RS-WWO Work with others to improve customer service": ["2", "1", "50%", "0", "1"],
     }
-    assert "Iris Okafor <strong>disagreed</strong> with Asha Patel’s accepted of RS-WWO 1.2" in page
+    assert (
+        "Iris Okafor <strong>disagreed</strong> with Asha Patel’s decision to accept RS-WWO 1.2"
+    ) in page
 
 
 # The audit timeline --------------------------------------------------------------------------
@@ -911,8 +913,8 @@ def test_the_notifications_page_lists_the_persons_notifications(
 
     page = text_of(signed_in(client, amy).get(reverse("accounts:notification_list")))
 
-    assert "Asha Patel assessed “Customer feedback board”: 1 accepted." in page
-    assert "Asha Patel assessed “Customer feedback board”: 1 referred." in page
+    assert "Asha Patel accepted RS-PDR 1.1 from E1 “Customer feedback board”." in page
+    assert "Asha Patel referred RS-PDR 1.2 from E1 “Customer feedback board”." in page
     assert page.count('<span class="badge text-bg-warning">New</span>') == 2
     assert "Amy Archer submitted" not in page
 

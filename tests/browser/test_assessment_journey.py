@@ -99,11 +99,12 @@ def test_refer_resubmit_accept_declare_and_sign_off(
     assessor.get_by_role("navigation", name="Main").get_by_role("link", name="Caseload").click()
     expect(assessor.get_by_role("heading", level=1)).to_have_text("Your caseload")
     assert_accessible(assessor)
-    assessor.get_by_role("link", name="KPI review and feedback log").click()
+    assessor.get_by_role("link", name="E2 KPI review and feedback log").click()
+    expect(assessor.get_by_role("heading", level=1)).to_have_text("E2 KPI review and feedback log")
     assert_accessible(assessor)
-    assessor.get_by_role("group", name="Your decision on 2.1").get_by_label("Accept").check()
-    assessor.get_by_role("group", name="Your decision on 3.1").get_by_label("Refer").check()
-    assessor.get_by_label("Feedback for the learner on 3.1").fill(
+    assessor.get_by_role("group", name="Your decision on RS-PDR 2.1").get_by_label("Accept").check()
+    assessor.get_by_role("group", name="Your decision on RS-PDR 3.1").get_by_label("Refer").check()
+    assessor.get_by_label("Feedback for the learner on RS-PDR 3.1").fill(
         "Show the report the log produced and the decision it led to."
     )
     # Accepting without confirming VACSR asks for a tick or a reason for each criterion.
@@ -120,7 +121,7 @@ def test_refer_resubmit_accept_declare_and_sign_off(
     assessor.get_by_role("button", name="Record decisions").click()
     expect(assessor.get_by_text("Recorded 2 decisions")).to_be_visible()
     accepted = assessor.get_by_role("article").filter(
-        has=assessor.get_by_role("heading", name="2.1")
+        has=assessor.get_by_role("heading", name="RS-PDR 2.1")
     )
     accepted.get_by_text("History (1 decision)").click()
     expect(accepted.get_by_text("VACSR confirmed: valid, authentic, current")).to_be_visible()
@@ -130,26 +131,35 @@ def test_refer_resubmit_accept_declare_and_sign_off(
     # The learner sees both outcomes, revises the referred commentary and resubmits.
     learner.get_by_role("link", name="Notifications").click()
     expect(
-        learner.get_by_role("link", name="assessed “KPI review and feedback log”")
+        learner.get_by_role("link", name="from E2 “KPI review and feedback log”")
     ).to_be_visible()
     assert_accessible(learner)
-    learner.get_by_role("link", name="assessed “KPI review and feedback log”").click()
+    learner.get_by_role("link", name="from E2 “KPI review and feedback log”").click()
     expect(learner.locator(".status-badge", has_text="Accepted")).to_have_count(1)
     expect(learner.locator(".alert-warning")).to_contain_text("Show the report the log produced")
     assert_accessible(learner)
-    learner.get_by_role("link", name="Edit commentary for 3.1").click()
+    learner.get_by_role("link", name="Revise and resubmit for RS-PDR 3.1").click()
+    expect(learner.locator(".alert-warning")).to_contain_text("Save and resubmit")
+    assert_accessible(learner)
     learner.get_by_label("Your commentary").fill(
-        "The log's monthly report showed Saturday queues; I moved a colleague to tills on "
-        "Saturdays and complaints fell by half."
+        "My plan shows 3.1. The log's monthly report showed Saturday queues; I moved a "
+        "colleague to tills on Saturdays and complaints fell by half."
     )
-    learner.get_by_role("button", name="Save commentary").click()
-    learner.get_by_role("button", name="Submit 3.1 for assessment").click()
-    expect(learner.get_by_text("was submitted for assessment")).to_be_visible()
+    learner.get_by_role("button", name="Save and resubmit").click()
+    expect(learner.get_by_text("Commentary for RS-PDR 3.1 saved and resubmitted.")).to_be_visible()
+    assert_accessible(learner)
 
-    # The assessor accepts the resubmission.
+    # The assessor sees what changed since the referral, then accepts the resubmission.
     assessor.goto(f"{live_server.url}/assess/")
-    assessor.get_by_role("link", name="KPI review and feedback log").click()
-    assessor.get_by_role("group", name="Your decision on 3.1").get_by_label("Accept").check()
+    assessor.get_by_role("link", name="E2 KPI review and feedback log").click()
+    changes = assessor.get_by_role("region", name="Changed since Asha Patel referred it")
+    expect(changes.locator("ins").first).to_contain_text("The log's monthly report")
+    # 2.1 was accepted, so the evidence's files are fixed: none added or removed.
+    expect(changes).to_contain_text("Evidence files: none added or removed.")
+    changes.get_by_text("Commentary as it was when referred").click()
+    expect(changes.locator("details")).to_contain_text("My plan shows 3.1.")
+    assert_accessible(assessor)
+    assessor.get_by_role("group", name="Your decision on RS-PDR 3.1").get_by_label("Accept").check()
     confirm_vacsr(assessor)
     assessor.get_by_role("button", name="Record decisions").click()
     expect(assessor.get_by_text("Recorded 1 decision")).to_be_visible()
@@ -198,7 +208,7 @@ def test_iqa_samples_a_decision_and_reads_coverage_and_timeline(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sampling").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("IQA sampling")
     assert_accessible(page)
-    page.get_by_role("link", name="Accepted: 1.1 for Amy Archer").click()
+    page.get_by_role("link", name="Accepted: RS-PDR 1.1 for Amy Archer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Accepted by Asha Patel")
     assert_accessible(page)
     page.get_by_label("Disagree").check()

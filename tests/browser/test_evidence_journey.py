@@ -71,7 +71,7 @@ def test_learner_uploads_a_photo_maps_it_to_two_units_and_submits(
     assert_accessible(page)
     page.get_by_role("button", name="Save evidence").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Customer feedback board")
+    expect(page.get_by_role("heading", level=1)).to_have_text("E1 Customer feedback board")
     expect(page.get_by_role("img", name="Photo: feedback-board.jpg")).to_be_visible()
     assert_accessible(page)
 
@@ -166,7 +166,7 @@ def test_library_matrix_and_edit_pages_are_accessible(
 
     page.goto(f"{live_server.url}/mappings/{mapped_evidence.pk}/edit/")
     page.get_by_label("Your commentary").fill("")
-    page.get_by_role("button", name="Save commentary").click()
+    page.get_by_role("button", name="Save as draft").click()
     # At the top of the page, linked to the box, and beside the box.
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()

@@ -167,7 +167,7 @@ def test_learner_asks_witness_gives_statement_assessor_accepts(
     expect(witness_box).to_contain_text("My line manager")
     expect(witness_box).to_contain_text(witness.WITNESS_DECLARATION)
     assert_accessible(assessor)
-    _accept(assessor, "1.1")
+    _accept(assessor, "RS-WWO 1.1")
     assessor.context.close()
 
     mapping = Mapping.objects.get(evidence__witness_statement__witness_name="Priya Patel")

@@ -309,7 +309,11 @@ def test_deleting_draft_evidence_removes_mappings_files_and_stored_files_after_c
     entry = last_audit()
     assert entry.action == "evidence.delete"
     assert entry.changes == {
-        "before": {"title": "Customer feedback board", "files": ["photo.jpg"], "mappings": ["1.1"]}
+        "before": {
+            "title": "Customer feedback board",
+            "files": ["photo.jpg"],
+            "mappings": ["RS-WWO 1.1"],
+        }
     }
 
 
@@ -588,7 +592,9 @@ def test_mapping_with_submit_tells_the_assessor(
 
     [notification] = Notification.objects.all()
     assert notification.recipient == asha
-    assert "Amy Archer submitted 1 mapping from “Customer feedback board”" in notification.message
+    assert notification.message == (
+        "Amy Archer submitted RS-WWO 1.1 from E1 “Customer feedback board” for assessment."
+    )
 
 
 def test_a_mapping_batch_writes_one_audit_entry(
@@ -636,7 +642,7 @@ def test_an_empty_commentary_refuses_the_whole_batch(
     pdr_1_1: AssessmentCriterion,
     commentary: str,
 ) -> None:
-    with refused("criterion 1.1: the commentary cannot be empty"):
+    with refused("criterion RS-PDR 1.1: the commentary cannot be empty"):
         services.mappings_create(
             actor=amy,
             evidence=evidence,
@@ -656,7 +662,7 @@ def test_mapping_the_same_criterion_twice_is_refused(
 ) -> None:
     map_to(amy, evidence, wwo_1_1)
 
-    with refused("already mapped to criterion 1.1"):
+    with refused("already mapped to criterion RS-WWO 1.1"):
         map_to(amy, evidence, pdr_1_1, wwo_1_1)
 
 
@@ -666,8 +672,8 @@ def test_a_criterion_outside_the_qualification_is_refused(
     outside = criterion("RS-ICR", "1.1")
 
     with refused(
-        r"^Criterion 1\.1 is not in a unit of this portfolio: its unit is neither mandatory nor "
-        r"one of the optional units chosen\.$"
+        r"^Criterion RS-ICR 1\.1 is not in a unit of this portfolio: its unit is neither "
+        r"mandatory nor one of the optional units chosen\.$"
     ):
         map_to(amy, evidence, wwo_1_1, outside)
 
@@ -782,7 +788,7 @@ def test_a_draft_mapping_can_be_deleted(
     entry = last_audit()
     assert entry.action == "mapping.delete"
     assert entry.object_id == str(mapping.pk)
-    assert entry.changes["before"]["criterion"] == "1.1"
+    assert entry.changes["before"]["criterion"] == "RS-WWO 1.1"
 
 
 @pytest.mark.parametrize("status", [MappingStatus.SUBMITTED, MappingStatus.ACCEPTED])
@@ -914,7 +920,10 @@ def test_submit_all_submits_every_draft_and_leaves_the_rest(
             {"criterion": "RS-WWO 1.2", "before": "draft", "after": "submitted"},
         ]
     }
-    assert "submitted 2 mappings" in Notification.objects.order_by("-pk").first().message
+    assert (
+        "submitted RS-PDR 1.1 and RS-WWO 1.2 from E1"
+        in Notification.objects.order_by("-pk").first().message
+    )
 
 
 def test_submit_all_with_nothing_to_submit_is_refused(

@@ -489,7 +489,7 @@ def test_commentary_for_two_criteria_in_two_units_is_submitted_in_one_post(
     assert {m.status for m in mappings.values()} == {MappingStatus.SUBMITTED}
     assert all(m.submitted_at for m in mappings.values())
     assert mappings[pdr_1_1.pk].commentary == "I planned the rota."
-    assert messages_of(response) == ["Submitted for assessment: criteria 1.1, 1.2."]
+    assert messages_of(response) == ["Submitted for assessment: criteria RS-WWO 1.2, RS-PDR 1.1."]
 
 
 def test_submitting_mappings_of_evidence_without_files_explains_why_and_keeps_nothing(
@@ -518,7 +518,7 @@ def test_commentary_saved_as_drafts(
 
     assert response.status_code == 302
     assert evidence.mappings.get().status == MappingStatus.DRAFT
-    assert messages_of(response) == ["Saved as drafts: criteria 1.1."]
+    assert messages_of(response) == ["Saved as drafts: criteria RS-WWO 1.1."]
 
 
 def test_an_empty_commentary_re_renders_with_the_field_error_and_creates_nothing(
@@ -535,7 +535,7 @@ def test_an_empty_commentary_re_renders_with_the_field_error_and_creates_nothing
     )
 
     assert response.status_code == 200
-    assert "Write your commentary for criterion 1.1" in response.text
+    assert "Write your commentary for criterion RS-PDR 1.1" in response.text
     assert "I asked my team for ideas." in response.text, "what she wrote is kept"
     assert not Mapping.objects.exists()
 
@@ -620,7 +620,7 @@ def test_the_withdraw_button_makes_the_mapping_a_draft_again(
     mapping.refresh_from_db()
     assert mapping.status == MappingStatus.DRAFT
     assert messages_of(response) == [
-        "The mapping to criterion 1.1 was withdrawn; it is a draft again."
+        "The mapping to criterion RS-WWO 1.1 was withdrawn; it is a draft again."
     ]
 
 
@@ -633,7 +633,9 @@ def test_the_submit_button_submits_the_mapping(
 
     mapping.refresh_from_db()
     assert mapping.status == MappingStatus.SUBMITTED
-    assert messages_of(response) == ["The mapping to criterion 1.1 was submitted for assessment."]
+    assert messages_of(response) == [
+        "The mapping to criterion RS-WWO 1.1 was submitted for assessment."
+    ]
 
 
 def test_the_delete_button_deletes_a_draft_mapping(
@@ -644,7 +646,7 @@ def test_the_delete_button_deletes_a_draft_mapping(
     response = as_amy.post(reverse("portfolio:mapping_delete", args=[mapping.pk]))
 
     assert not Mapping.objects.filter(pk=mapping.pk).exists()
-    assert messages_of(response) == ["The mapping to criterion 1.1 was deleted."]
+    assert messages_of(response) == ["The mapping to criterion RS-WWO 1.1 was deleted."]
 
 
 def test_the_submit_all_button_submits_every_draft(
