@@ -41,7 +41,8 @@ HOSTILE = [
 
 # What each view reads from the request by name, outside the forms its page renders.
 PARAMETERS: dict[str, list[str]] = {
-    "accounts:people_list": ["q", "role"],
+    "accounts:people_list": ["q", "role", "page"],
+    "portfolio:portfolio_list": ["q", "qualification", "page"],
     "accounts:notification_list": ["page"],
     "accounts:notifications_read": ["id"],
     "accounts:credential_list": [

@@ -1,0 +1,54 @@
+"""Many learners and portfolios at once, written in bulk (no services, no password hashing),
+for the tests that a list shows a page of them however many there are."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from accounts.models import Centre, Membership, Role, User
+from cohorts.models import Cohort
+from portfolio.models import Portfolio
+from qualifications.models import Qualification
+
+# ULNs are unique per centre, so every bulk learner gets one of their own.
+_ulns = itertools.count(9_000_000_000)
+
+
+def learners_with_portfolios(
+    centre: Centre,
+    qualification: Qualification,
+    count: int,
+    *,
+    assessor: User | None = None,
+    tutor: User | None = None,
+    cohort: Cohort | None = None,
+    prefix: str = "Learner",
+) -> list[Portfolio]:
+    """`count` learners named "<prefix> 0000" on, each with a portfolio on the qualification;
+    learner n's email is <prefix>nnnn@<centre id>.bulk; each has a ULN of their own."""
+    users = User.objects.bulk_create(
+        User(
+            email=f"{prefix.lower()}{n:04d}@{centre.pk}.bulk",
+            full_name=f"{prefix} {n:04d}",
+            centre=centre,
+            password="!",
+            uln=f"{next(_ulns):010d}",
+        )
+        for n in range(count)
+    )
+    Membership.objects.bulk_create(Membership(user=user, role=Role.LEARNER) for user in users)
+    Portfolio.objects.bulk_create(
+        Portfolio(
+            learner=user,
+            centre=centre,
+            qualification=qualification,
+            assessor=assessor,
+            tutor=tutor,
+            cohort=cohort,
+            start_date=datetime.date(2025, 9, 1),
+            planned_end_date=datetime.date(2026, 8, 31),
+        )
+        for user in users
+    )
+    return list(Portfolio.objects.filter(learner__in=users).order_by("learner__full_name", "pk"))
