@@ -52,3 +52,23 @@ def learners_with_portfolios(
         for user in users
     )
     return list(Portfolio.objects.filter(learner__in=users).order_by("learner__full_name", "pk"))
+
+
+def cohorts(
+    centre: Centre,
+    qualification: Qualification | None,
+    count: int,
+    *,
+    tutor: User | None = None,
+    prefix: str = "Cohort",
+) -> list[Cohort]:
+    """`count` cohorts named "<prefix> 000" on, each taught by `tutor` when given."""
+    made = Cohort.objects.bulk_create(
+        Cohort(centre=centre, name=f"{prefix} {n:03d}", qualification=qualification)
+        for n in range(count)
+    )
+    if tutor is not None:
+        Cohort.tutors.through.objects.bulk_create(
+            Cohort.tutors.through(cohort=cohort, user=tutor) for cohort in made
+        )
+    return made

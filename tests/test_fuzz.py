@@ -89,6 +89,7 @@ PARAMETERS: dict[str, list[str]] = {
         "declared",
     ],
     "exports:verify": ["code"],
+    "dashboards:cohort_index": ["q", "page"],
     "dashboards:cohort_dashboard": ["rag", "assessor", "q", "sort", "format"],
     "dashboards:cohort_heatmap": ["format"],
     # The catalogue's version pages read nothing from the query string or the body.
