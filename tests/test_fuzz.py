@@ -58,7 +58,7 @@ PARAMETERS: dict[str, list[str]] = {
     "portfolio:file_download": ["download"],
     "assessment:portfolio_detail": ["unit"],
     "assessment:portfolio_units": ["action", "unit"],
-    "assessment:portfolio_timeline": ["format"],
+    "assessment:portfolio_timeline": ["format", "page"],
     "assessment:caseload": ["page"],
     "assessment:unit_sign_off": ["confirm"],
     "assessment:unit_countersign": ["confirm"],
