@@ -9,7 +9,6 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -77,19 +76,31 @@ class CaseloadRow:
         return (timezone.now() - self.oldest_waiting).days
 
 
-def caseload(user: User) -> list[CaseloadRow]:
-    """Every portfolio assigned to the assessor, with what needs them, overdue plan items and
-    the next three-way review; eight queries."""
-    portfolios = list(
+def assigned_portfolios(user: User, *, query: str = "") -> QuerySet[Portfolio]:
+    """The portfolios assigned to the assessor by learner name; those whose learner's name,
+    email or whole ULN, or whose qualification's title, matches `query` when given."""
+    portfolios = (
         Portfolio.objects.visible_to(user)
         .filter(assessor=user)
         .select_related("learner", "qualification")
-        .order_by("learner__full_name", "qualification__title")
+        .order_by("learner__full_name", "qualification__title", "pk")
     )
+    if query:
+        portfolios = portfolios.filter(
+            Q(learner__full_name__icontains=query)
+            | Q(learner__email__icontains=query)
+            | Q(learner__uln=query)
+            | Q(qualification__title__icontains=query)
+        )
+    return portfolios
+
+
+def caseload_rows(portfolios: list[Portfolio]) -> list[CaseloadRow]:
+    """What needs the assessor on each of these portfolios (a page of the caseload) and their
+    overdue plan items; seven queries however many."""
     counts = queue_counts([p.pk for p in portfolios])
     ready = progress.units_ready_for_sign_off(portfolios)
     overdue = plans.overdue_counts([p.pk for p in portfolios])
-    due = plans.reviews_due(portfolios)
     rows = []
     for portfolio in portfolios:
         found = counts.get(portfolio.pk, QueueCounts())
@@ -101,22 +112,40 @@ def caseload(user: User) -> list[CaseloadRow]:
                 referrals=found.referrals,
                 units_ready=len(ready.get(portfolio.pk, [])),
                 overdue_items=overdue.get(portfolio.pk, 0),
-                next_review=due.get(portfolio.pk),
             )
         )
     return rows
 
 
-QUEUE_PAGE_SIZE = 50
+def reviews_due(user: User) -> list[CaseloadRow]:
+    """The assessor's apprenticeships whose next three-way review is due or overdue, soonest
+    first; two queries."""
+    apprenticeships = list(assigned_portfolios(user).filter(is_apprenticeship=True))
+    due = plans.reviews_due(apprenticeships)
+    return sorted(
+        (
+            CaseloadRow(portfolio=portfolio, next_review=due[portfolio.pk])
+            for portfolio in apprenticeships
+            if portfolio.pk in due and due[portfolio.pk].waiting
+        ),
+        key=lambda row: row.next_review.date,
+    )
 
 
-def queue_page(user: User, number: str | None) -> Page:
-    """One page of evidence with mappings waiting for this assessor, oldest submission first;
-    a page number that is not one gives the nearest real page."""
+def waiting_total(user: User) -> int:
+    """Mappings waiting for this assessor's decision across their caseload; one query."""
+    return Mapping.objects.filter(
+        evidence__portfolio__in=assigned_portfolios(user).values("pk"),
+        status=MappingStatus.SUBMITTED,
+    ).count()
+
+
+def waiting_queue(portfolios: QuerySet[Portfolio]) -> QuerySet[Evidence]:
+    """Evidence in these portfolios with mappings waiting for assessment, oldest submission
+    first, with how many wait and since when."""
     waiting = Q(mappings__status=MappingStatus.SUBMITTED)
-    evidence = (
-        Evidence.objects.visible_to(user)
-        .filter(portfolio__assessor=user)
+    return (
+        Evidence.objects.filter(portfolio__in=portfolios.values("pk"))
         .filter(waiting)
         .annotate(
             waiting_total=Count("mappings", filter=waiting, distinct=True),
@@ -125,7 +154,6 @@ def queue_page(user: User, number: str | None) -> Page:
         .select_related("portfolio__learner", "portfolio__qualification")
         .order_by("oldest", "pk")
     )
-    return Paginator(evidence, QUEUE_PAGE_SIZE).get_page(number)
 
 
 def referrals(portfolio: Portfolio) -> list[Mapping]:

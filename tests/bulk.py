@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime
 import itertools
 
+from django.utils import timezone
+
 from accounts.models import Centre, Membership, Role, User
 from cohorts.models import Cohort
-from portfolio.models import Portfolio
-from qualifications.models import Qualification
+from portfolio.models import Evidence, EvidenceType, Mapping, MappingStatus, Portfolio
+from qualifications.models import AssessmentCriterion, Qualification
 
 # ULNs are unique per centre, so every bulk learner gets one of their own.
 _ulns = itertools.count(9_000_000_000)
@@ -72,3 +74,35 @@ def cohorts(
             Cohort.tutors.through(cohort=cohort, user=tutor) for cohort in made
         )
     return made
+
+
+def waiting_evidence(portfolio: Portfolio, count: int) -> list[Evidence]:
+    """`count` pieces of evidence titled "Waiting 000" on, each with one mapping submitted to
+    the assessor, the lowest-numbered waiting longest."""
+    criterion = AssessmentCriterion.objects.filter(
+        unit__qualification_links__qualification=portfolio.qualification
+    ).first()
+    evidence = Evidence.objects.bulk_create(
+        Evidence(
+            portfolio=portfolio,
+            type=EvidenceType.PRODUCT,
+            title=f"Waiting {n:03d}",
+            activity_date=datetime.date(2025, 10, 1),
+            description="What I did.",
+            created_by=portfolio.learner,
+            number=n + 1,
+        )
+        for n in range(count)
+    )
+    now = timezone.now()
+    Mapping.objects.bulk_create(
+        Mapping(
+            evidence=item,
+            criterion=criterion,
+            commentary="How it meets the criterion.",
+            status=MappingStatus.SUBMITTED,
+            submitted_at=now - datetime.timedelta(hours=count - n),
+        )
+        for n, item in enumerate(evidence)
+    )
+    return evidence

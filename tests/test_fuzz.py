@@ -59,7 +59,7 @@ PARAMETERS: dict[str, list[str]] = {
     "assessment:portfolio_detail": ["unit"],
     "assessment:portfolio_units": ["action", "unit"],
     "assessment:portfolio_timeline": ["format", "page"],
-    "assessment:caseload": ["page"],
+    "assessment:caseload": ["q", "page", "learners"],
     "assessment:unit_sign_off": ["confirm"],
     "assessment:unit_countersign": ["confirm"],
     "assessment:portfolio_countersign": ["confirm"],
