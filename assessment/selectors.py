@@ -289,52 +289,76 @@ class SampleGroup:
         return math.ceil(self.total * self.percent / 100)
 
 
-def sample_proposal(user: User) -> list[SampleGroup]:
-    """Per assessor and unit, the decisions to sample next so the reviewed share reaches the
-    rate (the higher of the assessor's and the unit's, else the centre default), oldest
-    first. Never the IQA's own decisions. Five queries."""
+def sample_groups(user: User, *, query: str = "") -> list[SampleGroup]:
+    """Per assessor and unit, how many decisions there are, how many reviewed and the rate
+    (the higher of the assessor's and the unit's, else the centre default), by assessor and
+    unit; those whose assessor's name or unit's title or reference holds `query` when given.
+    Never the IQA's own decisions. Four queries; `with_proposed_sample` fills in the sample."""
     default, by_assessor, by_unit = sampling_rates(user.centre_id)
-    decisions = _sampleable(user)
     counts = list(
-        decisions.values("decided_by_id", "mapping__criterion__unit_id").annotate(
-            total=Count("pk"), reviewed=Count("iqa_review")
-        )
+        _sampleable(user)
+        .values("decided_by_id", "mapping__criterion__unit_id")
+        .annotate(total=Count("pk"), reviewed=Count("iqa_review"))
     )
     people = User.objects.in_bulk({c["decided_by_id"] for c in counts})
     units = Unit.objects.in_bulk({c["mapping__criterion__unit_id"] for c in counts})
-    groups: dict[tuple[int, int], SampleGroup] = {}
+    groups = []
     for c in counts:
         assessor_id, unit_id = c["decided_by_id"], c["mapping__criterion__unit_id"]
         rates = [r for r in (by_assessor.get(assessor_id), by_unit.get(unit_id)) if r is not None]
-        groups[(assessor_id, unit_id)] = SampleGroup(
-            assessor=people[assessor_id],
-            unit=units[unit_id],
-            percent=max(rates) if rates else default,
-            total=c["total"],
-            reviewed=c["reviewed"],
-        )
-    most_needed = max((g.target - g.reviewed for g in groups.values()), default=0)
-    if most_needed > 0:
-        candidates = (
-            decisions.filter(iqa_review__isnull=True)
-            .annotate(
-                place=Window(
-                    RowNumber(),
-                    partition_by=[F("decided_by_id"), F("mapping__criterion__unit_id")],
-                    order_by=[F("decided_at").asc(), F("pk").asc()],
-                )
+        groups.append(
+            SampleGroup(
+                assessor=people[assessor_id],
+                unit=units[unit_id],
+                percent=max(rates) if rates else default,
+                total=c["total"],
+                reviewed=c["reviewed"],
             )
-            .filter(place__lte=most_needed)
-            .select_related(
-                "mapping__criterion__unit", "mapping__evidence__portfolio__learner", "decided_by"
-            )
-            .order_by("decided_at", "pk")
         )
-        for decision in candidates:
-            group = groups[(decision.decided_by_id, decision.mapping.criterion.unit_id)]
-            if len(group.proposed) < group.target - group.reviewed:
-                group.proposed.append(decision)
-    return sorted(groups.values(), key=lambda g: (g.assessor.full_name, g.unit.reference))
+    if query:
+        wanted = query.casefold()
+        groups = [
+            g
+            for g in groups
+            if wanted in g.assessor.full_name.casefold()
+            or wanted in g.unit.title.casefold()
+            or wanted in g.unit.reference.casefold()
+        ]
+    return sorted(groups, key=lambda g: (g.assessor.full_name, g.unit.reference, g.unit.pk))
+
+
+def with_proposed_sample(user: User, groups: list[SampleGroup]) -> list[SampleGroup]:
+    """These groups (a page of them) with the decisions to sample next so each reviewed share
+    reaches its rate, oldest first; one query however many groups."""
+    by_key = {(g.assessor.pk, g.unit.pk): g for g in groups}
+    most_needed = max((g.target - g.reviewed for g in groups), default=0)
+    if most_needed <= 0:
+        return groups
+    candidates = (
+        _sampleable(user)
+        .filter(
+            iqa_review__isnull=True,
+            decided_by_id__in={key[0] for key in by_key},
+            mapping__criterion__unit_id__in={key[1] for key in by_key},
+        )
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("decided_by_id"), F("mapping__criterion__unit_id")],
+                order_by=[F("decided_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(place__lte=most_needed)
+        .select_related(
+            "mapping__criterion__unit", "mapping__evidence__portfolio__learner", "decided_by"
+        )
+        .order_by("decided_at", "pk")
+    )
+    for decision in candidates:
+        group = by_key.get((decision.decided_by_id, decision.mapping.criterion.unit_id))
+        if group is not None and len(group.proposed) < group.target - group.reviewed:
+            group.proposed.append(decision)
+    return groups
 
 
 @dataclass

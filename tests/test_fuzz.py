@@ -66,6 +66,7 @@ PARAMETERS: dict[str, list[str]] = {
     "assessment:record_acknowledge": ["confirm"],
     "assessment:progress_review": ["confirm"],
     "assessment:iqa_rates": ["default"],
+    "assessment:iqa_sampling": ["q", "page"],
     "enrolment:learner_list": ["cohort", "page"],
     "enrolment:intake_preview": ["digest"],
     "enrolment:portfolio_version": ["target"],
