@@ -67,7 +67,8 @@ PARAMETERS: dict[str, list[str]] = {
     "assessment:progress_review": ["confirm"],
     "assessment:iqa_rates": ["default"],
     "assessment:iqa_sampling": ["q", "page"],
-    "enrolment:learner_list": ["cohort", "page"],
+    "enrolment:learner_list": ["cohort", "q", "page"],
+    "enrolment:cohort_list": ["q", "page"],
     "enrolment:intake_preview": ["digest"],
     "enrolment:portfolio_version": ["target"],
     "enrolment:portfolio_apprenticeship": [
