@@ -101,8 +101,8 @@ def paginate(
     """
     paginator = Paginator(rows, per_page)
     asked = request.GET.get(parameter, "")
-    number = id_or_none(asked) or 1
-    if number > paginator.num_pages or (asked and id_or_none(asked) is None):
+    number = id_or_none(asked) if asked else 1
+    if number is None or number > paginator.num_pages:
         messages.info(
             request,
             "That page of the list does not exist, so this is the first page.",
