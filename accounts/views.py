@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +17,7 @@ from accounts.access import get_person_for, require_people_access
 from accounts.forms import CredentialForm
 from accounts.models import Credential, Notification, Role
 from accounts.notifications import mark_read
+from accounts.pagination import paginate
 from accounts.params import ids, search_words
 
 
@@ -26,9 +26,17 @@ def people_list(request: HttpRequest) -> HttpResponse:
     require_people_access(request.user)
     query = search_words(request.GET.get("q"))
     role = request.GET.get("role", "")
+    if role not in Role.values:
+        role = ""
+    people = paginate(
+        request,
+        selectors.people_directory(request.user, query=query, role=role),
+        label="Pages of people",
+        kept={"q": query, "role": role},
+    )
     context = {
         "title": "People",
-        "people": selectors.people_directory(request.user, query=query, role=role),
+        "people": people,
         "query": query,
         "role": role,
         "role_choices": Role.choices,
@@ -90,13 +98,13 @@ def credential_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = Paginator(selectors.notifications_for(request.user), 50).get_page(
-        request.GET.get("page")
+    notifications = paginate(
+        request, selectors.notifications_for(request.user), label="Pages of notifications"
     )
     return render(
         request,
         "accounts/notification_list.html",
-        {"title": "Notifications", "page": notifications},
+        {"title": "Notifications", "notifications": notifications},
     )
 
 

@@ -9,7 +9,6 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -77,19 +76,31 @@ class CaseloadRow:
         return (timezone.now() - self.oldest_waiting).days
 
 
-def caseload(user: User) -> list[CaseloadRow]:
-    """Every portfolio assigned to the assessor, with what needs them, overdue plan items and
-    the next three-way review; eight queries."""
-    portfolios = list(
+def assigned_portfolios(user: User, *, query: str = "") -> QuerySet[Portfolio]:
+    """The portfolios assigned to the assessor by learner name; those whose learner's name,
+    email or whole ULN, or whose qualification's title, matches `query` when given."""
+    portfolios = (
         Portfolio.objects.visible_to(user)
         .filter(assessor=user)
         .select_related("learner", "qualification")
-        .order_by("learner__full_name", "qualification__title")
+        .order_by("learner__full_name", "qualification__title", "pk")
     )
+    if query:
+        portfolios = portfolios.filter(
+            Q(learner__full_name__icontains=query)
+            | Q(learner__email__icontains=query)
+            | Q(learner__uln=query)
+            | Q(qualification__title__icontains=query)
+        )
+    return portfolios
+
+
+def caseload_rows(portfolios: list[Portfolio]) -> list[CaseloadRow]:
+    """What needs the assessor on each of these portfolios (a page of the caseload) and their
+    overdue plan items; seven queries however many."""
     counts = queue_counts([p.pk for p in portfolios])
     ready = progress.units_ready_for_sign_off(portfolios)
     overdue = plans.overdue_counts([p.pk for p in portfolios])
-    due = plans.reviews_due(portfolios)
     rows = []
     for portfolio in portfolios:
         found = counts.get(portfolio.pk, QueueCounts())
@@ -101,22 +112,40 @@ def caseload(user: User) -> list[CaseloadRow]:
                 referrals=found.referrals,
                 units_ready=len(ready.get(portfolio.pk, [])),
                 overdue_items=overdue.get(portfolio.pk, 0),
-                next_review=due.get(portfolio.pk),
             )
         )
     return rows
 
 
-QUEUE_PAGE_SIZE = 50
+def reviews_due(user: User) -> list[CaseloadRow]:
+    """The assessor's apprenticeships whose next three-way review is due or overdue, soonest
+    first; two queries."""
+    apprenticeships = list(assigned_portfolios(user).filter(is_apprenticeship=True))
+    due = plans.reviews_due(apprenticeships)
+    return sorted(
+        (
+            CaseloadRow(portfolio=portfolio, next_review=due[portfolio.pk])
+            for portfolio in apprenticeships
+            if portfolio.pk in due and due[portfolio.pk].waiting
+        ),
+        key=lambda row: row.next_review.date,
+    )
 
 
-def waiting_evidence(user: User) -> QuerySet[Evidence]:
-    """Evidence with mappings waiting for this assessor's decision, oldest submission first,
-    each with how many wait and since when: the caseload's queue and the assessor's home."""
+def waiting_total(user: User) -> int:
+    """Mappings waiting for this assessor's decision across their caseload; one query."""
+    return Mapping.objects.filter(
+        evidence__portfolio__in=assigned_portfolios(user).values("pk"),
+        status=MappingStatus.SUBMITTED,
+    ).count()
+
+
+def waiting_queue(portfolios: QuerySet[Portfolio]) -> QuerySet[Evidence]:
+    """Evidence in these portfolios with mappings waiting for assessment, oldest submission
+    first, with how many wait and since when."""
     waiting = Q(mappings__status=MappingStatus.SUBMITTED)
     return (
-        Evidence.objects.visible_to(user)
-        .filter(portfolio__assessor=user)
+        Evidence.objects.filter(portfolio__in=portfolios.values("pk"))
         .filter(waiting)
         .annotate(
             waiting_total=Count("mappings", filter=waiting, distinct=True),
@@ -127,10 +156,9 @@ def waiting_evidence(user: User) -> QuerySet[Evidence]:
     )
 
 
-def queue_page(user: User, number: str | None) -> Page:
-    """One page of evidence with mappings waiting for this assessor, oldest submission first;
-    a page number that is not one gives the nearest real page."""
-    return Paginator(waiting_evidence(user), QUEUE_PAGE_SIZE).get_page(number)
+def waiting_evidence(user: User) -> QuerySet[Evidence]:
+    """The assessor's whole queue, oldest submission first: the assessor's home page."""
+    return waiting_queue(assigned_portfolios(user))
 
 
 def referrals(portfolio: Portfolio) -> list[Mapping]:
@@ -266,52 +294,76 @@ class SampleGroup:
         return math.ceil(self.total * self.percent / 100)
 
 
-def sample_proposal(user: User) -> list[SampleGroup]:
-    """Per assessor and unit, the decisions to sample next so the reviewed share reaches the
-    rate (the higher of the assessor's and the unit's, else the centre default), oldest
-    first. Never the IQA's own decisions. Five queries."""
+def sample_groups(user: User, *, query: str = "") -> list[SampleGroup]:
+    """Per assessor and unit, how many decisions there are, how many reviewed and the rate
+    (the higher of the assessor's and the unit's, else the centre default), by assessor and
+    unit; those whose assessor's name or unit's title or reference holds `query` when given.
+    Never the IQA's own decisions. Four queries; `with_proposed_sample` fills in the sample."""
     default, by_assessor, by_unit = sampling_rates(user.centre_id)
-    decisions = _sampleable(user)
     counts = list(
-        decisions.values("decided_by_id", "mapping__criterion__unit_id").annotate(
-            total=Count("pk"), reviewed=Count("iqa_review")
-        )
+        _sampleable(user)
+        .values("decided_by_id", "mapping__criterion__unit_id")
+        .annotate(total=Count("pk"), reviewed=Count("iqa_review"))
     )
     people = User.objects.in_bulk({c["decided_by_id"] for c in counts})
     units = Unit.objects.in_bulk({c["mapping__criterion__unit_id"] for c in counts})
-    groups: dict[tuple[int, int], SampleGroup] = {}
+    groups = []
     for c in counts:
         assessor_id, unit_id = c["decided_by_id"], c["mapping__criterion__unit_id"]
         rates = [r for r in (by_assessor.get(assessor_id), by_unit.get(unit_id)) if r is not None]
-        groups[(assessor_id, unit_id)] = SampleGroup(
-            assessor=people[assessor_id],
-            unit=units[unit_id],
-            percent=max(rates) if rates else default,
-            total=c["total"],
-            reviewed=c["reviewed"],
-        )
-    most_needed = max((g.target - g.reviewed for g in groups.values()), default=0)
-    if most_needed > 0:
-        candidates = (
-            decisions.filter(iqa_review__isnull=True)
-            .annotate(
-                place=Window(
-                    RowNumber(),
-                    partition_by=[F("decided_by_id"), F("mapping__criterion__unit_id")],
-                    order_by=[F("decided_at").asc(), F("pk").asc()],
-                )
+        groups.append(
+            SampleGroup(
+                assessor=people[assessor_id],
+                unit=units[unit_id],
+                percent=max(rates) if rates else default,
+                total=c["total"],
+                reviewed=c["reviewed"],
             )
-            .filter(place__lte=most_needed)
-            .select_related(
-                "mapping__criterion__unit", "mapping__evidence__portfolio__learner", "decided_by"
-            )
-            .order_by("decided_at", "pk")
         )
-        for decision in candidates:
-            group = groups[(decision.decided_by_id, decision.mapping.criterion.unit_id)]
-            if len(group.proposed) < group.target - group.reviewed:
-                group.proposed.append(decision)
-    return sorted(groups.values(), key=lambda g: (g.assessor.full_name, g.unit.reference))
+    if query:
+        wanted = query.casefold()
+        groups = [
+            g
+            for g in groups
+            if wanted in g.assessor.full_name.casefold()
+            or wanted in g.unit.title.casefold()
+            or wanted in g.unit.reference.casefold()
+        ]
+    return sorted(groups, key=lambda g: (g.assessor.full_name, g.unit.reference, g.unit.pk))
+
+
+def with_proposed_sample(user: User, groups: list[SampleGroup]) -> list[SampleGroup]:
+    """These groups (a page of them) with the decisions to sample next so each reviewed share
+    reaches its rate, oldest first; one query however many groups."""
+    by_key = {(g.assessor.pk, g.unit.pk): g for g in groups}
+    most_needed = max((g.target - g.reviewed for g in groups), default=0)
+    if most_needed <= 0:
+        return groups
+    candidates = (
+        _sampleable(user)
+        .filter(
+            iqa_review__isnull=True,
+            decided_by_id__in={key[0] for key in by_key},
+            mapping__criterion__unit_id__in={key[1] for key in by_key},
+        )
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("decided_by_id"), F("mapping__criterion__unit_id")],
+                order_by=[F("decided_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(place__lte=most_needed)
+        .select_related(
+            "mapping__criterion__unit", "mapping__evidence__portfolio__learner", "decided_by"
+        )
+        .order_by("decided_at", "pk")
+    )
+    for decision in candidates:
+        group = by_key.get((decision.decided_by_id, decision.mapping.criterion.unit_id))
+        if group is not None and len(group.proposed) < group.target - group.reviewed:
+            group.proposed.append(decision)
+    return groups
 
 
 @dataclass

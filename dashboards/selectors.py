@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Min, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -407,13 +407,19 @@ def centre_overview(user: User) -> tuple[list[CohortSummary], list[dict]]:
     return sorted(cohorts.values(), key=lambda s: s.cohort.name), assessors
 
 
-def cohort_list(user: User) -> QuerySet[Cohort]:
-    """The cohorts the person follows, with their learner counts."""
+def cohort_list(user: User, *, query: str = "") -> QuerySet[Cohort]:
+    """The cohorts the person follows by name, with their learner counts; those whose name or
+    qualification's title holds `query` when given."""
+    cohorts = Cohort.objects.visible_to(user)
+    if query:
+        cohorts = cohorts.filter(
+            Q(name__icontains=query) | Q(qualification__title__icontains=query)
+        )
     return (
-        Cohort.objects.visible_to(user)
-        .select_related("qualification")
+        cohorts.select_related("qualification")
         .prefetch_related("tutors")
         .annotate(learner_total=Count("portfolios"))
+        .order_by("name", "pk")
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower, Upper
 
@@ -18,7 +17,6 @@ from portfolio.models import AuditEntry, EqaGrant, EqaPageView, Portfolio, UnitC
 from qualifications.models import Qualification, QualificationUnit, Unit
 from qualifications.selectors import rules_by_qualification
 
-LEARNERS_PER_PAGE = 50
 PORTFOLIO_PEOPLE = ("learner", "qualification", "cohort", "assessor", "tutor", "iqa")
 
 
@@ -62,11 +60,15 @@ def cohorts_with_tutors(centre_id: int) -> QuerySet[Cohort]:
     )
 
 
-def cohort_list(centre_id: int) -> QuerySet[Cohort]:
-    """The cohorts page: each cohort with its tutors and how many portfolios it holds."""
-    return (
-        cohorts_with_tutors(centre_id).annotate(learner_count=Count("portfolios")).order_by("name")
-    )
+def cohort_list(centre_id: int, *, query: str = "") -> QuerySet[Cohort]:
+    """The cohorts page: each cohort with its tutors and how many portfolios it holds; those
+    whose name or qualification's title holds `query` when given."""
+    cohorts = cohorts_with_tutors(centre_id)
+    if query:
+        cohorts = cohorts.filter(
+            Q(name__icontains=query) | Q(qualification__title__icontains=query)
+        )
+    return cohorts.annotate(learner_count=Count("portfolios")).order_by("name", "pk")
 
 
 def cohorts_by_name(centre_id: int, names: set[str]) -> dict[str, Cohort]:
@@ -141,8 +143,9 @@ def enrolled_portfolio(*, learner: User, qualification: Qualification) -> Portfo
     )
 
 
-def learner_page(*, centre_id: int, cohort: Cohort | None, page: str | None) -> Page:
-    """One page of the centre's portfolios (or one cohort's), by learner name."""
+def learners(*, centre_id: int, cohort: Cohort | None, query: str = "") -> QuerySet[Portfolio]:
+    """The centre's portfolios (or one cohort's) by learner name; those whose learner's name,
+    email or whole ULN, or whose qualification's title, matches `query` when given."""
     portfolios = (
         Portfolio.objects.filter(centre_id=centre_id)
         .select_related(*PORTFOLIO_PEOPLE)
@@ -150,7 +153,14 @@ def learner_page(*, centre_id: int, cohort: Cohort | None, page: str | None) -> 
     )
     if cohort is not None:
         portfolios = portfolios.filter(cohort=cohort)
-    return Paginator(portfolios, LEARNERS_PER_PAGE).get_page(page)
+    if query:
+        portfolios = portfolios.filter(
+            Q(learner__full_name__icontains=query)
+            | Q(learner__email__icontains=query)
+            | Q(learner__uln=query)
+            | Q(qualification__title__icontains=query)
+        )
+    return portfolios
 
 
 # External quality assurance ------------------------------------------------------------------

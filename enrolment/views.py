@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.params import id_or_none
+from accounts.pagination import paginate
+from accounts.params import id_or_none, search_words
 from assessment.selectors import newer_version
 from enrolment import selectors, versions
 from enrolment import services as enrolment
@@ -52,8 +53,15 @@ EQA_VIEWS_SHOWN = 200
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     require_centre_admin(request.user)
-    cohorts = selectors.cohort_list(request.user.centre_id)
-    return render(request, "enrolment/cohort_list.html", {"title": "Cohorts", "cohorts": cohorts})
+    query = search_words(request.GET.get("q"))
+    cohorts = paginate(
+        request,
+        selectors.cohort_list(request.user.centre_id, query=query),
+        label="Pages of cohorts",
+        kept={"q": query},
+    )
+    context = {"title": "Cohorts", "cohorts": cohorts, "query": query}
+    return render(request, "enrolment/cohort_list.html", context)
 
 
 @login_required
@@ -84,13 +92,18 @@ def learner_list(request: HttpRequest) -> HttpResponse:
         if cohort_id is None:
             raise Http404("No such cohort.")
         cohort = get_cohort_to_manage(request.user, cohort_id)
-    page = selectors.learner_page(
-        centre_id=request.user.centre_id, cohort=cohort, page=request.GET.get("page")
+    query = search_words(request.GET.get("q"))
+    page = paginate(
+        request,
+        selectors.learners(centre_id=request.user.centre_id, cohort=cohort, query=query),
+        label="Pages of learners",
+        kept={"cohort": str(cohort.pk) if cohort else "", "q": query},
     )
     context = {
         "title": f"Learners in {cohort.name}" if cohort else "Learners",
         "cohort": cohort,
         "page": page,
+        "query": query,
     }
     return render(request, "enrolment/enrol_learner_list.html", context)
 

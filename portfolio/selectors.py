@@ -29,11 +29,15 @@ from qualifications.models import (
     AssessmentCriterion,
     GuidanceItem,
     GuidanceSection,
+    Qualification,
     QualificationUnit,
     Unit,
 )
 
 HOURS_TO_CONFIRM_SHOWN = 50
+
+
+PORTFOLIO_LIST_RELATED = ("learner", "qualification__awarding_body", "assessor", "tutor", "cohort")
 
 
 def portfolio_list(user: User, *, own_only: bool = False) -> list[Portfolio]:
@@ -42,11 +46,44 @@ def portfolio_list(user: User, *, own_only: bool = False) -> list[Portfolio]:
     visible = Portfolio.objects.visible_to(user)
     if own_only:
         visible = visible.filter(learner=user)
-    portfolios = list(
-        visible.select_related(
-            "learner", "qualification__awarding_body", "assessor", "tutor", "cohort"
-        )
+    return with_progress(list(visible.select_related(*PORTFOLIO_LIST_RELATED)))
+
+
+def portfolio_search(
+    user: User, *, query: str = "", qualification_id: int | None = None
+) -> QuerySet[Portfolio]:
+    """Visible portfolios by learner name, matching `query` in the learner's name, email or
+    ULN, the qualification's title or the cohort's name; one qualification's when given."""
+    portfolios = (
+        Portfolio.objects.visible_to(user)
+        .select_related(*PORTFOLIO_LIST_RELATED)
+        .order_by("learner__full_name", "qualification__title", "pk")
     )
+    if query:
+        portfolios = portfolios.filter(
+            Q(learner__full_name__icontains=query)
+            | Q(learner__email__icontains=query)
+            | Q(learner__uln=query)
+            | Q(qualification__title__icontains=query)
+            | Q(cohort__name__icontains=query)
+        )
+    if qualification_id is not None:
+        portfolios = portfolios.filter(qualification_id=qualification_id)
+    return portfolios
+
+
+def portfolio_qualifications(user: User) -> QuerySet[Qualification]:
+    """The qualifications of the portfolios the person may open, to filter the list by."""
+    return (
+        Qualification.objects.filter(portfolios__in=Portfolio.objects.visible_to(user))
+        .distinct()
+        .order_by("title", "sequence")
+    )
+
+
+def with_progress(portfolios: list[Portfolio]) -> list[Portfolio]:
+    """Each portfolio with criteria met and total over its own units; a fixed number of
+    queries however many portfolios."""
     progress = criteria_progress(portfolios)
     for portfolio in portfolios:
         portfolio.criteria_met, portfolio.criteria_total = progress[portfolio.pk]

@@ -41,7 +41,8 @@ HOSTILE = [
 
 # What each view reads from the request by name, outside the forms its page renders.
 PARAMETERS: dict[str, list[str]] = {
-    "accounts:people_list": ["q", "role"],
+    "accounts:people_list": ["q", "role", "page"],
+    "portfolio:portfolio_list": ["q", "qualification", "page"],
     "accounts:notification_list": ["page"],
     "accounts:notifications_read": ["id"],
     "accounts:credential_list": [
@@ -57,15 +58,17 @@ PARAMETERS: dict[str, list[str]] = {
     "portfolio:file_download": ["download"],
     "assessment:portfolio_detail": ["unit"],
     "assessment:portfolio_units": ["action", "unit"],
-    "assessment:portfolio_timeline": ["format"],
-    "assessment:caseload": ["page"],
+    "assessment:portfolio_timeline": ["format", "page"],
+    "assessment:caseload": ["q", "page", "learners"],
     "assessment:unit_sign_off": ["confirm"],
     "assessment:unit_countersign": ["confirm"],
     "assessment:portfolio_countersign": ["confirm"],
     "assessment:record_acknowledge": ["confirm"],
     "assessment:progress_review": ["confirm"],
     "assessment:iqa_rates": ["default"],
-    "enrolment:learner_list": ["cohort", "page"],
+    "assessment:iqa_sampling": ["q", "page"],
+    "enrolment:learner_list": ["cohort", "q", "page"],
+    "enrolment:cohort_list": ["q", "page"],
     "enrolment:intake_preview": ["digest"],
     "enrolment:portfolio_version": ["target"],
     "enrolment:portfolio_apprenticeship": [
@@ -90,6 +93,7 @@ PARAMETERS: dict[str, list[str]] = {
         "declared",
     ],
     "exports:verify": ["code"],
+    "dashboards:cohort_index": ["q", "page"],
     "dashboards:cohort_dashboard": ["rag", "assessor", "q", "sort", "format"],
     "dashboards:cohort_heatmap": ["format"],
     # The catalogue's version pages read nothing from the query string or the body.

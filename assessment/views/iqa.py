@@ -6,10 +6,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.pagination import paginate
+from accounts.params import search_words
 from assessment import selectors, services
 from assessment.access import get_decision_to_sample, require_iqa_role
 from assessment.forms import IqaReviewForm, SamplingRatesForm
 from portfolio.errors import ActionRefused
+
+# Each assessor-and-unit group lists its proposed decisions, so a page holds fewer of them.
+SAMPLE_GROUPS_PER_PAGE = 20
 
 
 def _rates_form(request: HttpRequest) -> SamplingRatesForm:
@@ -25,9 +30,19 @@ def _rates_form(request: HttpRequest) -> SamplingRatesForm:
 def _sampling_page(
     request: HttpRequest, rates_form: SamplingRatesForm, status: int
 ) -> HttpResponse:
+    query = search_words(request.GET.get("q"))
+    groups = paginate(
+        request,
+        selectors.sample_groups(request.user, query=query),
+        label="Pages of the proposed sample",
+        kept={"q": query},
+        per_page=SAMPLE_GROUPS_PER_PAGE,
+        complete=lambda page: selectors.with_proposed_sample(request.user, page),
+    )
     context = {
         "title": "IQA sampling",
-        "groups": selectors.sample_proposal(request.user),
+        "groups": groups,
+        "query": query,
         "rates_form": rates_form,
         "review_form": IqaReviewForm(),
     }

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.pagination import paginate
 from assessment import selectors
 from assessment.access import get_portfolio_timeline_for
 from portfolio.audit import describe
@@ -22,6 +23,11 @@ def portfolio_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": "Audit timeline",
         "portfolio": portfolio,
-        "lines": [describe(entry) for entry in selectors.timeline(portfolio)],
+        "lines": paginate(
+            request,
+            selectors.timeline(portfolio),
+            label="Pages of the audit timeline",
+            complete=lambda entries: [describe(entry) for entry in entries],
+        ),
     }
     return render(request, "assessment/timeline.html", context)

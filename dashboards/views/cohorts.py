@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.pagination import paginate
+from accounts.params import search_words
 from dashboards import rag, selectors
 from dashboards.access import get_cohort_for, require_cohort_role, require_overview_role
 from dashboards.charts import line_chart
@@ -14,7 +16,14 @@ from portfolio.spreadsheet import csv_response
 @login_required
 def cohort_index(request: HttpRequest) -> HttpResponse:
     require_cohort_role(request.user)
-    context = {"title": "Cohorts", "cohorts": selectors.cohort_list(request.user)}
+    query = search_words(request.GET.get("q"))
+    cohorts = paginate(
+        request,
+        selectors.cohort_list(request.user, query=query),
+        label="Pages of cohorts",
+        kept={"q": query},
+    )
+    context = {"title": "Cohorts", "cohorts": cohorts, "query": query}
     return render(request, "dashboards/cohort_index.html", context)
 
 

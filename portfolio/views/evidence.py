@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.pagination import paginate
 from portfolio import selectors, services
 from portfolio.access import can_edit, get_evidence_for, get_portfolio_for
 from portfolio.errors import ActionRefused, UploadRefused
@@ -60,17 +60,20 @@ def evidence_library(request: HttpRequest, pk: int) -> HttpResponse:
         form.is_valid()
         # An invalid field (a stale unit, say) drops only itself; the valid ones still apply.
         filters = form.cleaned_data
-    page = Paginator(selectors.evidence_library(portfolio, filters), 50).get_page(
-        request.GET.get("page")
+    kept = {name: str(value) for name, value in filters.items() if value and name != "unit"}
+    if filters.get("unit"):
+        kept["unit"] = str(filters["unit"].pk)
+    page = paginate(
+        request,
+        selectors.evidence_library(portfolio, filters),
+        label="Pages of evidence",
+        kept=kept,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "title": "Evidence",
         "portfolio": portfolio,
         "form": form,
         "page": page,
-        "query_string": query.urlencode(),
         "filtered": any(filters.values()),
         "can_edit": can_edit(request.user, portfolio),
         "can_ask_witness": can_request_witness(request.user, portfolio),

@@ -27,7 +27,7 @@ def test_administrator_finds_a_person_and_every_page_is_accessible(
     expect(page.get_by_text(oscar.email)).to_have_count(0)
     assert_accessible(page)
 
-    page.get_by_label("Name or email").fill("amy")
+    page.get_by_label("Name, email or ULN").fill("amy")
     page.get_by_label("Role").select_option("learner")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("link", name=amy.full_name)).to_be_visible()
