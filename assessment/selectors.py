@@ -332,6 +332,12 @@ def sample_groups(user: User, *, query: str = "") -> list[SampleGroup]:
     return sorted(groups, key=lambda g: (g.assessor.full_name, g.unit.reference, g.unit.pk))
 
 
+def sample_proposal(user: User) -> list[SampleGroup]:
+    """Every group at the IQA's centre with the decisions to sample next: the IQA's home page
+    (the sample page reads a page of groups at a time). Five queries."""
+    return with_proposed_sample(user, sample_groups(user))
+
+
 def with_proposed_sample(user: User, groups: list[SampleGroup]) -> list[SampleGroup]:
     """These groups (a page of them) with the decisions to sample next so each reviewed share
     reaches its rate, oldest first; one query however many groups."""

@@ -18,6 +18,7 @@ from assessment.resubmissions import Stretch, word_diff
 from portfolio import services
 from portfolio.models import Mapping, Portfolio
 from qualifications.models import AssessmentCriterion
+from tests.assessment.test_queries import REVIEW_QUERIES
 from tests.catalogue import criteria_of
 from tests.files import jpeg_upload, text_upload
 from tests.journeys import accept, add_evidence, refer, submit
@@ -27,7 +28,6 @@ pytestmark = pytest.mark.django_db
 
 BEFORE = "I greeted each customer and asked what they needed."
 AFTER = "I greeted each customer by name and asked what they needed.\nThen I checked back."
-REVIEW_QUERIES = 10  # as tests/assessment/test_queries.py pins the review page
 
 
 def signed_in(client: Client, user: User) -> Client:

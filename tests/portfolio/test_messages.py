@@ -241,7 +241,10 @@ def test_a_message_is_mailed_in_the_digest(
     assert "Amy Archer wrote about “Customer feedback board”: Is the photo clear enough?" in (
         to_asha.body
     )
-    assert reverse("portfolio:evidence_detail", args=[evidence.pk]) in to_asha.body
+    # The mail links through the notification (opening it marks it read) to the evidence.
+    notification = Notification.objects.get(recipient=asha)
+    assert notification.link.startswith(reverse("portfolio:evidence_detail", args=[evidence.pk]))
+    assert reverse("accounts:notification_open", args=[notification.pk]) in to_asha.body
 
 
 # The audit trail ----------------------------------------------------------------------------
