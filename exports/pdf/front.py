@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from accounts.mail import site_url
 from exports.models import ExportScope, PortfolioExport
 from exports.pdf.assemble import LINK_PREFIX, Part, page_numbers
 from exports.pdf.content import ExportContent
@@ -160,7 +160,7 @@ def render_front_matter(
     """The front matter for a body of parts, rendered until its own length settles."""
     export = content.export
     remembered = f"{cache_folder(content.portfolio.pk)}/{remembered_length_name(export)}.txt"
-    verify_url = f"{settings.SITE_URL.rstrip('/')}{reverse('exports:verify')}"
+    verify_url = site_url(reverse("exports:verify"))
     pages = _remembered_length(remembered)
     for _ in range(MOST_RENDERS):
         numbers, _ = page_numbers(body, pages + 1)
