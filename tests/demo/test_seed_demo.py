@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,6 +23,8 @@ from cohorts.models import Cohort
 from demo.large_centre import LARGE_CENTRE, seed_large_centre
 from demo.large_portfolio import LARGE_QUALIFICATION, PortfolioSize, build_large_portfolio
 from demo.portfolios import EXAMPLE, EXAMPLE_CHOICE
+from enrolment.intake_check import check_intake
+from enrolment.intake_file import parse_intake
 from enrolment.versions import plan_move
 from portfolio.models import (
     AssessorRecord,
@@ -322,3 +325,17 @@ def test_seed_demo_gives_erin_read_only_access_to_a_sample_with_amy_in_it_once(
     assert grant.page_views.count() == 4
     assert f"{grant.assurer.email} signs in from: http" in first.getvalue()
     assert "erin@awarding.example" not in again.getvalue()
+
+
+def test_the_example_intake_file_checks_clean_against_the_demo_centre(seeded: None) -> None:
+    """demo/intake-example.csv types the cohort with a hyphen and in another case, as people
+    do, and still imports; it is what the README suggests trying."""
+    content = (Path(__file__).resolve().parents[2] / "demo" / "intake-example.csv").read_bytes()
+    centre = User.objects.get(email="ada@northgate.example").centre
+    checked = check_intake(centre=centre, rows=parse_intake(content).rows)
+
+    assert checked.problems == []
+    assert {row.enrolment.cohort.name for row in checked.rows} == {
+        "OCR-L3-RSSP-CERT – autumn intake"
+    }
+    assert [row.enrolment.uln for row in checked.rows] == ["6301748295", "7412859306"]
