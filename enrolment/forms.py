@@ -84,9 +84,10 @@ def _registration_field(*, among_required: bool = False) -> forms.CharField:
 
 
 def _uln_field(*, among_required: bool = False) -> forms.CharField:
-    return forms.CharField(
+    # Read as free text (a ULN pasted from elsewhere may carry invisible controls); its length
+    # and shape are the ULN rule's, checked by `_uln_cleaned`.
+    return FreeTextField(
         label="Unique Learner Number (ULN" + (", optional)" if among_required else ")"),
-        max_length=20,
         required=False,
         help_text="Ten digits, from the Learner Records Service. It belongs to the learner, so "
         "it shows on all their portfolios.",
