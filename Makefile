@@ -7,11 +7,15 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .uv/bin/uv)
 PYTHON := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in mail and the PDF point where `make run` serves, unless SITE_URL says otherwise
+# (a server listening on every address is still reached at 127.0.0.1 from this machine).
+SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: help install run serve demo test lint format bench clean
 
 help:
 	@echo "make run    install, migrate, load qualifications and demo data, serve http://$(HOST):$(PORT)"
+	@echo "            (HOST=... PORT=... to serve elsewhere; links in mail follow, or set SITE_URL)"
 	@echo "make test   install and run the whole test suite (browser tests included)"
 	@echo "make lint   ruff, the import layers contract and makemigrations --check"
 	@echo "make bench  run the benchmarks in bench/"
@@ -23,7 +27,9 @@ help:
 install: $(if $(filter .uv/bin/uv,$(UV)),.uv/bin/uv)
 	$(UV) sync --locked --quiet
 
+run: export SITE_URL := $(SITE_URL)
 run: install
+	@scripts/system-deps run
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py load_qualifications
 	$(PYTHON) manage.py seed_demo
@@ -34,6 +40,7 @@ run: install
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
 test: install
+	@scripts/system-deps test
 	$(PYTHON) -m pytest
 
 lint: install

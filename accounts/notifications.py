@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import default_task_backend, task
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.mail import mail_message
 from accounts.models import Notification, User
 
 
@@ -47,20 +46,15 @@ def send_digest(recipient_id: int) -> int:
         if not pending:
             return 0
         recipient = pending[0].recipient
-        context = {
-            "recipient": recipient,
-            "notifications": pending,
-            "site_url": settings.SITE_URL.rstrip("/"),
-        }
-        send_mail(
+        mail_message(
+            template="accounts/notification_digest",
             subject=(
                 f"{len(pending)} update{'s' if len(pending) != 1 else ''} "
                 "in your evidence portfolio"
             ),
-            message=render_to_string("accounts/notification_digest.txt", context),
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
+            to=[recipient.email],
+            context={"recipient": recipient, "notifications": pending},
+        ).send()
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
             emailed_at=timezone.now()
         )

@@ -238,7 +238,8 @@ RAG_BEHIND_MARGIN = env_int("RAG_BEHIND_MARGIN", 10, minimum=0)
 RAG_AT_RISK_MARGIN = env_int("RAG_AT_RISK_MARGIN", 25, minimum=0)
 if RAG_AT_RISK_MARGIN < RAG_BEHIND_MARGIN:
     raise ImproperlyConfigured("RAG_AT_RISK_MARGIN must be at least RAG_BEHIND_MARGIN.")
-# The address people reach the site at, for links in email.
+# The address people reach the site at, for links in email and the PDF; `make run` sets it from
+# HOST and PORT.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -261,7 +262,8 @@ if EMAIL_HOST:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Printed as it reads: headers and the plain-text part decoded, links whole.
+    MAILERS = {"default": {"BACKEND": "accounts.mail.ReadableConsoleBackend"}}
 del EMAIL_HOST  # superseded by MAILERS; keeping it would raise a deprecation warning
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Evidence portfolio <portfolio@localhost>")
 

@@ -75,7 +75,16 @@ register(
             **DATES,
         ),
     ),
-    AuditAction("learner.enrol", "Enrolled the learner", details=before_after(**PEOPLE, **DATES)),
+    AuditAction(
+        "learner.enrol",
+        "Enrolled the learner",
+        details=before_after(
+            **PEOPLE,
+            **DATES,
+            uln=Field("ULN"),
+            registration_number=Field("Registration number"),
+        ),
+    ),
     AuditAction(
         "intake.import",
         "Enrolled learners from a spreadsheet",

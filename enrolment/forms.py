@@ -20,6 +20,8 @@ from enrolment.intake_file import (
     MAX_ROWS,
     NOT_UTF8,
     OPTIONAL_UNITS,
+    REGISTRATION_NUMBER,
+    ULN,
     decode_intake,
 )
 from enrolment.selectors import (
@@ -68,6 +70,40 @@ def _not_a_formula(value: str) -> str:
     if problem := formula_problem(value):
         raise forms.ValidationError(problem)
     return value
+
+
+def _registration_field(*, among_required: bool = False) -> forms.CharField:
+    """`among_required`: on a form whose other fields must be filled in, say it may not be."""
+    return FreeTextField(
+        label="Awarding-body registration number" + (" (optional)" if among_required else ""),
+        max_length=REGISTRATION_MAX_LENGTH,
+        required=False,
+        help_text="The learner’s registration number with the awarding body for this "
+        "qualification.",
+    )
+
+
+def _uln_field(*, among_required: bool = False) -> forms.CharField:
+    # Read as free text (a ULN pasted from elsewhere may carry invisible controls); its length
+    # and shape are the ULN rule's, checked by `_uln_cleaned`.
+    return FreeTextField(
+        label="Unique Learner Number (ULN" + (", optional)" if among_required else ")"),
+        required=False,
+        help_text="Ten digits, from the Learner Records Service. It belongs to the learner, so "
+        "it shows on all their portfolios.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+def _registration_cleaned(value: str) -> str:
+    return _not_a_formula(" ".join(value.split()))
+
+
+def _uln_cleaned(value: str) -> str:
+    uln = normalise_uln(value)
+    if problem := uln_problem(uln):
+        raise forms.ValidationError(problem)
+    return uln
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -151,6 +187,8 @@ class EnrolForm(DatesForm):
         empty_label="Choose an assessor",
         error_messages={"required": "Choose the learner’s assessor."},
     )
+    uln = _uln_field(among_required=True)
+    registration_number = _registration_field(among_required=True)
 
     field_order = list(FIELDS)
 
@@ -163,6 +201,12 @@ class EnrolForm(DatesForm):
 
     def clean_full_name(self) -> str:
         return _not_a_formula(self.cleaned_data["full_name"])
+
+    def clean_uln(self) -> str:
+        return _uln_cleaned(self.cleaned_data["uln"])
+
+    def clean_registration_number(self) -> str:
+        return _registration_cleaned(self.cleaned_data["registration_number"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -185,21 +229,8 @@ class ReassignForm(forms.Form):
         empty_label="No designated IQA",
         help_text="The internal quality assurer named for this portfolio; not its assessor.",
     )
-    registration_number = FreeTextField(
-        label="Awarding-body registration number",
-        max_length=REGISTRATION_MAX_LENGTH,
-        required=False,
-        help_text="The learner’s registration number with the awarding body for this "
-        "qualification.",
-    )
-    uln = forms.CharField(
-        label="Unique Learner Number (ULN)",
-        max_length=20,
-        required=False,
-        help_text="Ten digits, from the Learner Records Service. It belongs to the learner, so "
-        "it shows on all their portfolios.",
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    registration_number = _registration_field()
+    uln = _uln_field()
 
     def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -210,13 +241,10 @@ class ReassignForm(forms.Form):
         self.fields["iqa"].queryset = centre_people(centre_id, Role.IQA).order_by("full_name")
 
     def clean_registration_number(self) -> str:
-        return _not_a_formula(" ".join(self.cleaned_data["registration_number"].split()))
+        return _registration_cleaned(self.cleaned_data["registration_number"])
 
     def clean_uln(self) -> str:
-        uln = normalise_uln(self.cleaned_data["uln"])
-        if problem := uln_problem(uln):
-            raise forms.ValidationError(problem)
-        return uln
+        return _uln_cleaned(self.cleaned_data["uln"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -233,7 +261,8 @@ class IntakeUploadForm(forms.Form):
         help_text=(
             "One row per learner under a header row with the columns "
             + ", ".join(f"“{column}”" for column in COLUMNS)
-            + f", and optionally “{OPTIONAL_UNITS}”. Dates as 2026-09-01 or 01/09/2026. Up to "
+            + f", and optionally “{OPTIONAL_UNITS}”, “{ULN}” and “{REGISTRATION_NUMBER}”. Dates "
+            "as 2026-09-01 or 01/09/2026. Up to "
             f"{MAX_ROWS:,} learners."
         ),
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),

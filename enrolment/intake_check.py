@@ -20,16 +20,20 @@ from enrolment.intake_file import (
     HEADER_ROW,
     OPTIONAL_COLUMNS,
     OPTIONAL_UNITS,
+    REGISTRATION_NUMBER,
+    ULN,
     IntakeRow,
     Problem,
     parse_intake_text,
 )
+from enrolment.matching import Found, could_be, did_you_mean
 from enrolment.selectors import (
     assessors_by_email,
-    cohorts_by_name,
+    cohort_index,
     enrolled_pairs,
     people_by_email,
-    qualifications_by_reference,
+    people_by_uln,
+    qualification_index,
     unit_menus,
 )
 from enrolment.validation import (
@@ -41,6 +45,7 @@ from enrolment.validation import (
     formula_problem,
     is_email,
     normalise_email,
+    normalise_uln,
     unit_references,
 )
 from qualifications.models import Qualification
@@ -48,7 +53,7 @@ from qualifications.models import Qualification
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 # Room for a long list of unit references; anything longer is the wrong cell.
-FIELD_LIMITS = {"name": NAME_MAX_LENGTH, OPTIONAL_UNITS: 1_000}
+FIELD_LIMITS = {"name": NAME_MAX_LENGTH, OPTIONAL_UNITS: 1_000, ULN: 20, REGISTRATION_NUMBER: 200}
 # Which column of the file holds each field of an enrolment.
 FIELD_COLUMNS = {
     "full_name": "name",
@@ -59,6 +64,8 @@ FIELD_COLUMNS = {
     "start_date": "start",
     "planned_end_date": "planned end",
     "optional_units": OPTIONAL_UNITS,
+    "uln": ULN,
+    "registration_number": REGISTRATION_NUMBER,
 }
 _NO_LEARNERS = "There are no learners below the header row; add one row per learner."
 
@@ -119,36 +126,43 @@ def check_intake_text(*, centre: Centre, text: str) -> CheckedIntake:
 
 @dataclass(frozen=True)
 class _Lookups:
-    """What the file's rows name, each read from the database once."""
+    """What the file's rows name, each read from the database once: qualifications and cohorts
+    by what each distinct cell says (see `matching`), the rest by key."""
 
     centre: Centre
-    qualifications: dict[str, Qualification]
-    cohorts: dict[str, Cohort]
+    qualifications: dict[str, Found[Qualification]]
+    cohorts: dict[str, Found[Cohort]]
     assessors: dict[str, User]
     people: dict[str, User]
+    uln_holders: dict[str, User]
     enrolled: set[tuple[int, str]]
     menus: dict[int, UnitMenu]  # for the qualifications of rows that choose optional units
 
 
 def _lookups(centre: Centre, rows: Sequence[IntakeRow], emails: list[str]) -> _Lookups:
     people = people_by_email(email for email in emails if email)
-    qualifications = qualifications_by_reference(
-        {row.cells["qualification reference"].upper() for row in rows} - {""}
-    )
+    references = qualification_index()
+    qualifications = {
+        cell: references.find(cell)
+        for cell in {row.cells["qualification reference"] for row in rows} - {""}
+    }
+    names = cohort_index(centre.pk)
     choosing = {
-        qualifications[reference].pk
+        found.item.pk
         for row in rows
         if row.cells[OPTIONAL_UNITS]
-        and (reference := row.cells["qualification reference"].upper()) in qualifications
+        and (found := qualifications.get(row.cells["qualification reference"]))
+        and found.item
     }
     return _Lookups(
         centre=centre,
         qualifications=qualifications,
-        cohorts=cohorts_by_name(centre.pk, {row.cells["cohort"].casefold() for row in rows} - {""}),
+        cohorts={cell: names.find(cell) for cell in {row.cells["cohort"] for row in rows} - {""}},
         assessors=assessors_by_email(
             centre.pk, {normalise_email(row.cells["assessor email"]) for row in rows} - {""}
         ),
         people=people,
+        uln_holders=people_by_uln(centre.pk, (normalise_uln(row.cells[ULN]) for row in rows)),
         enrolled=enrolled_pairs(p.pk for p in people.values() if p.centre_id == centre.pk),
         menus=unit_menus(choosing),
     )
@@ -164,9 +178,10 @@ def check_intake(*, centre: Centre, rows: Sequence[IntakeRow]) -> CheckedIntake:
     emails = [normalise_email(row.cells["email"]) for row in rows]
     lookups = _lookups(centre, rows, emails)
     first_seen: dict[str, int] = {}
+    uln_first_seen: dict[str, tuple[int, str]] = {}
     checked, problems = [], []
     for row, email in zip(rows, emails, strict=True):
-        row_problems, enrolment = _check_row(row, email, lookups, first_seen)
+        row_problems, enrolment = _check_row(row, email, lookups, first_seen, uln_first_seen)
         problems.extend(row_problems)
         if enrolment is None:
             checked.append(CheckedRow(row.row, row.cells, "", None))
@@ -213,7 +228,11 @@ def _cell_problems(cells: dict[str, str]) -> dict[str, str]:
 
 
 def _check_row(
-    row: IntakeRow, email: str, lookups: _Lookups, first_seen: dict[str, int]
+    row: IntakeRow,
+    email: str,
+    lookups: _Lookups,
+    first_seen: dict[str, int],
+    uln_first_seen: dict[str, tuple[int, str]],
 ) -> tuple[list[Problem], Enrolment | None]:
     cells = row.cells
     found = _cell_problems(cells)  # column → the first problem with it
@@ -228,19 +247,37 @@ def _check_row(
             first_seen[email] = row.row
 
     reference = cells["qualification reference"]
-    qualification = lookups.qualifications.get(reference.upper())
+    match = lookups.qualifications.get(reference, Found(None))
+    qualification = match.item
     if "qualification reference" not in found and qualification is None:
         found["qualification reference"] = (
-            f"No qualification has the reference “{reference}”. Copy the reference from the "
-            "qualifications page."
+            f"“{reference}” could be the qualification {could_be(match)}; write its reference "
+            "exactly as on the qualifications page."
+            if match.ambiguous
+            else f"No qualification has the reference “{reference}”.{did_you_mean(match)} Copy "
+            "the reference from the qualifications page."
         )
 
-    cohort = lookups.cohorts.get(cells["cohort"].casefold())
+    match = lookups.cohorts.get(cells["cohort"], Found(None))
+    cohort = match.item
     if "cohort" not in found and cohort is None:
         found["cohort"] = (
-            f"There is no cohort called “{cells['cohort']}” at this centre. Create it "
-            "first, or check the spelling."
+            f"“{cells['cohort']}” could be the cohort {could_be(match)}; write its name exactly "
+            "as on the cohorts page."
+            if match.ambiguous
+            else f"There is no cohort called “{cells['cohort']}” at this centre."
+            f"{did_you_mean(match)} Create it first, or check the spelling."
         )
+
+    uln = normalise_uln(cells[ULN])
+    if ULN not in found and uln:
+        if uln in uln_first_seen and uln_first_seen[uln][1] != email:
+            found[ULN] = (
+                f"This ULN is also on row {uln_first_seen[uln][0]}, for another learner. Each "
+                "learner has their own ULN."
+            )
+        else:
+            uln_first_seen.setdefault(uln, (row.row, email))
 
     assessor = lookups.assessors.get(normalise_email(cells["assessor email"]))
     if "assessor email" not in found and assessor is None:
@@ -270,6 +307,9 @@ def _check_row(
         planned_end_date=dates.get("planned end"),
         optional_units=[] if OPTIONAL_UNITS in found else unit_references(cells[OPTIONAL_UNITS]),
         menu=lookups.menus.get(qualification.pk) if qualification else None,
+        uln=uln,
+        uln_holder=lookups.uln_holders.get(uln),
+        registration_number=cells[REGISTRATION_NUMBER],
     )
     for field_name, message in refused.items():
         found.setdefault(FIELD_COLUMNS[field_name], message)

@@ -25,7 +25,9 @@ COLUMNS = (
 )
 # Columns a file may leave out, or leave empty on any row.
 OPTIONAL_UNITS = "optional units"
-OPTIONAL_COLUMNS = (OPTIONAL_UNITS,)
+ULN = "uln"
+REGISTRATION_NUMBER = "registration number"
+OPTIONAL_COLUMNS = (OPTIONAL_UNITS, ULN, REGISTRATION_NUMBER)
 ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 10_000
 # Room for 10,000 generous rows; anything bigger is not an intake list.
@@ -60,6 +62,14 @@ class ParsedIntake:
     problems: list[Problem]
 
 
+def intake_template() -> str:
+    """The file to fill in: the header row, every column named as the intake reads it, with
+    the byte-order mark Excel needs to open it as UTF-8."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(ALL_COLUMNS)
+    return "\ufeff" + buffer.getvalue()
+
+
 # Reading the file ----------------------------------------------------------------------------
 
 
@@ -77,7 +87,17 @@ def _header_key(text: str) -> str:
     return "".join(text.replace("_", " ").replace("-", " ").split()).lower()
 
 
-COLUMN_KEYS = {_header_key(column): column for column in ALL_COLUMNS}
+# Other names spreadsheets give the optional columns.
+COLUMN_ALIASES = {
+    "unique learner number": ULN,
+    "unique learner number (uln)": ULN,
+    "awarding body registration number": REGISTRATION_NUMBER,
+    "awarding-body registration number": REGISTRATION_NUMBER,
+    "registration": REGISTRATION_NUMBER,
+}
+COLUMN_KEYS = {_header_key(column): column for column in ALL_COLUMNS} | {
+    _header_key(alias): column for alias, column in COLUMN_ALIASES.items()
+}
 
 
 def parse_intake(content: bytes) -> ParsedIntake:
@@ -130,7 +150,10 @@ _TOO_MANY_ROWS = (
     "or fewer and import each in turn."
 )
 _COLUMNS_NAMED = (
-    ", ".join(COLUMNS) + "; and, if you choose optional units at enrolment, " + OPTIONAL_UNITS
+    ", ".join(COLUMNS)
+    + f"; and, if you wish, {OPTIONAL_UNITS}, {ULN} (the Unique Learner Number) and "
+    + REGISTRATION_NUMBER
+    + " (the awarding body's)"
 )
 _EMPTY_FILE = f"The file is empty. The first row must name the columns: {_COLUMNS_NAMED}."
 

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Lower
 
 from accounts.models import Membership, Role, User
 from cohorts.models import Cohort
+from enrolment.matching import NameIndex
 from enrolment.validation import UnitMenu
 from portfolio.audit import describe
 from portfolio.models import AuditEntry, EqaGrant, EqaPageView, Portfolio, UnitChoice
@@ -38,6 +39,14 @@ def people_by_email(emails: Iterable[str]) -> dict[str, User]:
     learner_role = Membership.objects.filter(user=OuterRef("pk"), role=Role.LEARNER)
     people = User.objects.annotate(email_lower=Lower("email"), is_learner=Exists(learner_role))
     return {person.email_lower: person for person in people.filter(email_lower__in=set(emails))}
+
+
+def people_by_uln(centre_id: int, ulns: Iterable[str]) -> dict[str, User]:
+    """The centre's people holding these ULNs, in one query (none when no ULN is given)."""
+    ulns = set(ulns) - {""}
+    if not ulns:
+        return {}
+    return {person.uln: person for person in User.objects.filter(centre_id=centre_id, uln__in=ulns)}
 
 
 def assessors_by_email(centre_id: int, emails: Iterable[str]) -> dict[str, User]:
@@ -71,16 +80,13 @@ def cohort_list(centre_id: int, *, query: str = "") -> QuerySet[Cohort]:
     return cohorts.annotate(learner_count=Count("portfolios")).order_by("name", "pk")
 
 
-def cohorts_by_name(centre_id: int, names: set[str]) -> dict[str, Cohort]:
-    """The centre's cohorts (with tutors) whose case-folded names are among these."""
-    cohorts: dict[str, Cohort] = {}
-    if names:
-        # A centre has tens of cohorts, not thousands; matching here ignores case the same
-        # way on every database.
-        for cohort in cohorts_with_tutors(centre_id):
-            if cohort.name.casefold() in names:
-                cohorts.setdefault(cohort.name.casefold(), cohort)
-    return cohorts
+def cohort_index(centre_id: int) -> NameIndex[Cohort]:
+    """The centre's cohorts (with tutors), to be found by name as `matching` forgives it.
+
+    A centre has tens of cohorts, not thousands: all are read, in two queries, and matched here
+    the same way on every database.
+    """
+    return NameIndex(cohorts_with_tutors(centre_id).order_by("name"), lambda cohort: cohort.name)
 
 
 # Qualifications and portfolios ---------------------------------------------------------------
@@ -91,11 +97,11 @@ def current_qualifications() -> QuerySet[Qualification]:
     return Qualification.objects.current()
 
 
-def qualifications_by_reference(references: set[str]) -> dict[str, Qualification]:
-    """The current version of each qualification, by upper-cased reference, in one query: a
-    reference in an intake file means the version new learners start on."""
-    qualifications = current_qualifications().annotate(reference_upper=Upper("reference"))
-    return {q.reference_upper: q for q in qualifications.filter(reference_upper__in=references)}
+def qualification_index() -> NameIndex[Qualification]:
+    """The current version of every qualification, to be found by reference as `matching`
+    forgives it, in one query: a reference in an intake file means the version new learners
+    start on."""
+    return NameIndex(current_qualifications().order_by("reference"), lambda q: q.reference)
 
 
 def unit_menus(qualification_ids: Iterable[int]) -> dict[int, UnitMenu]:

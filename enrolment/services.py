@@ -29,6 +29,7 @@ from enrolment.selectors import (
     enrolled_portfolio,
     holds_role_at,
     people_by_email,
+    people_by_uln,
 )
 from enrolment.tasks import invite_on_commit
 from enrolment.validation import (
@@ -123,7 +124,12 @@ def enrol_checked(
     new_users: dict[str, User] = {}
     for enrolment in enrolments:
         if enrolment.learner is None and enrolment.email not in new_users:
-            user = User(email=enrolment.email, full_name=enrolment.full_name, centre=centre)
+            user = User(
+                email=enrolment.email,
+                full_name=enrolment.full_name,
+                centre=centre,
+                uln=enrolment.uln,
+            )
             user.set_unusable_password()
             new_users[enrolment.email] = user
     User.objects.bulk_create(new_users.values())
@@ -135,6 +141,16 @@ def enrol_checked(
     Membership.objects.bulk_create(
         Membership(user=user, role=Role.LEARNER) for user in needs_role.values()
     )
+    # A learner with an account gets the ULN given with the enrolment if they had none; the
+    # check refused one different from theirs, and the database refuses one taken meanwhile.
+    ulns_given = {
+        e.learner.pk: (e.learner, e.uln)
+        for e in enrolments
+        if e.learner and e.uln and not e.learner.uln
+    }
+    for learner, uln in ulns_given.values():
+        learner.uln = uln
+    User.objects.bulk_update([learner for learner, _ in ulns_given.values()], ["uln"])
     portfolios = Portfolio.objects.bulk_create(
         Portfolio(
             learner=learners[enrolment.email],
@@ -145,6 +161,7 @@ def enrol_checked(
             tutor=_first_tutor(enrolment.cohort),
             start_date=enrolment.start_date,
             planned_end_date=enrolment.planned_end_date,
+            registration_number=enrolment.registration_number,
         )
         for enrolment in enrolments
     )
@@ -257,6 +274,8 @@ def learner_enrol(
     assessor: User | None,
     start_date: datetime.date,
     planned_end_date: datetime.date,
+    uln: str = "",
+    registration_number: str = "",
 ) -> EnrolmentResult:
     """Enrol one learner, creating their account if they are new; enrolling someone already on
     the qualification changes nothing and returns their portfolio."""
@@ -274,6 +293,7 @@ def learner_enrol(
                 found["cohort"] = "Choose a cohort of this centre."
         if assessor is not None and not holds_role_at(actor.centre_id, Role.ASSESSOR, assessor):
             found["assessor"] = NOT_AN_ASSESSOR
+        uln = normalise_uln(uln)
         refused, enrolment = enrolment_check(
             centre_id=actor.centre_id,
             full_name=full_name,
@@ -284,6 +304,9 @@ def learner_enrol(
             assessor=assessor,
             start_date=start_date,
             planned_end_date=planned_end_date,
+            uln=uln,
+            uln_holder=people_by_uln(actor.centre_id, [uln]).get(uln),
+            registration_number=registration_number,
         )
         # A cohort or assessor missing from this centre is the first thing to say of it.
         problems = refused | found
@@ -316,6 +339,12 @@ def learner_enrol(
                     "start_date": str(start_date),
                     "planned_end_date": str(planned_end_date),
                 }
+                | ({"uln": enrolment.uln} if enrolment.uln else {})
+                | (
+                    {"registration_number": enrolment.registration_number}
+                    if enrolment.registration_number
+                    else {}
+                ),
             },
         )
         invite_on_commit(new_users)

@@ -8,15 +8,15 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import mailers
 from django.db import transaction
 from django.db.models import Prefetch
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.mail import mail_message, site_url
 from accounts.models import User
 from portfolio.models import Portfolio
 
@@ -47,7 +47,7 @@ def invitation_link(user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    return site_url(path)
 
 
 @task
@@ -67,20 +67,18 @@ def send_invitations(user_ids: list[int]) -> int:
     )
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
     invitations = [
-        EmailMessage(
+        mail_message(
+            template="enrolment/invitation_email",
             subject=f"Your evidence portfolio at {person.centre}",
-            body=render_to_string(
-                "enrolment/invitation_email.txt",
-                {
-                    "learner": person,
-                    "qualifications": [p.qualification for p in person.portfolios.all()],
-                    "apprentices": [p.learner for p in person.apprentice_portfolios.all()],
-                    "link": invitation_link(person),
-                    "days": days,
-                    "sign_in": f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:login')}",
-                },
-            ),
             to=[person.email],
+            context={
+                "learner": person,
+                "qualifications": [p.qualification for p in person.portfolios.all()],
+                "apprentices": [p.learner for p in person.apprentice_portfolios.all()],
+                "link": invitation_link(person),
+                "days": days,
+                "sign_in": site_url(reverse("accounts:login")),
+            },
         )
         for person in people
         if not person.has_usable_password()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("learners/", enrolment.learner_list, name="learner_list"),
     path("learners/enrol/", enrolment.learner_enrol, name="learner_enrol"),
     path("learners/import/", enrolment.intake_upload, name="intake_upload"),
+    path("learners/import/template.csv", enrolment.intake_template, name="intake_template"),
     path("learners/import/check/", enrolment.intake_preview, name="intake_preview"),
     path("learners/import/done/", enrolment.intake_result, name="intake_result"),
     path("portfolios/<int:pk>/reassign/", enrolment.portfolio_reassign, name="portfolio_reassign"),

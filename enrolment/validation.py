@@ -59,7 +59,9 @@ EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 FIELDS = (
     "full_name",
     "email",
+    "uln",
     "qualification",
+    "registration_number",
     "cohort",
     "assessor",
     "start_date",
@@ -84,6 +86,10 @@ class Enrolment:
     learner_has_role: bool = False
     # Optional units chosen at enrolment; mandatory ones follow from the qualification.
     optional_units: tuple[Unit, ...] = ()
+    # The learner's ULN (kept on their account) and awarding-body registration number (kept on
+    # the portfolio), each empty when not known yet.
+    uln: str = ""
+    registration_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,39 @@ def uln_problem(uln: str) -> str | None:
     return None
 
 
+def enrolment_uln_problem(
+    uln: str, *, centre_id: int, person: User | None, holder: User | None
+) -> str | None:
+    """Why this (normalised) ULN cannot be the enrolled learner's: its shape, another learner
+    at the centre holding it (`holder`), or the learner's account already holding another."""
+    if problem := uln_problem(uln):
+        return problem
+    if not uln:
+        return None
+    if holder is not None and (person is None or holder.pk != person.pk):
+        return ULN_TAKEN
+    if person is not None and person.centre_id == centre_id and person.uln not in ("", uln):
+        return (
+            f"This learner’s ULN is already recorded as {person.uln}. Leave the ULN empty, or "
+            "correct it first from one of their portfolios (Reassign)."
+        )
+    return None
+
+
+def normalise_registration(number: str) -> str:
+    return " ".join(number.split())
+
+
+def registration_problem(number: str) -> str | None:
+    """An awarding-body registration number is free text, short, and not a formula."""
+    if len(number) > REGISTRATION_MAX_LENGTH:
+        return (
+            f"A registration number has at most {REGISTRATION_MAX_LENGTH} characters; check "
+            "that this is the right number."
+        )
+    return formula_problem(number)
+
+
 def unit_references(text: str) -> list[str]:
     """The unit references a cell lists, separated by semicolons, commas or spaces; upper-cased
     (references are matched ignoring case), each once, in the order written."""
@@ -247,12 +286,16 @@ def enrolment_check(
     planned_end_date: datetime.date | None,
     optional_units: Sequence[str] = (),
     menu: UnitMenu | None = None,
+    uln: str = "",
+    uln_holder: User | None = None,
+    registration_number: str = "",
 ) -> tuple[dict[str, str], Enrolment | None]:
     """The problems with this enrolment, by field of `FIELDS`, or none and the enrolment.
 
     `person` is the account with this email address at any centre; `cohort` and `assessor` have
     already been found among this centre's cohorts and assessors. `optional_units` are unit
     references (see `unit_references`), checked against `menu`, the qualification's units.
+    `uln_holder` is whoever at this centre already has the ULN, if anyone.
     """
     full_name, email = normalise_name(full_name), normalise_email(email)
     found: dict[str, str] = {}
@@ -264,6 +307,11 @@ def enrolment_check(
         found["email"] = NOT_AN_EMAIL
     elif person is not None and person.centre_id != centre_id:
         found["email"] = ELSEWHERE
+    uln, registration_number = normalise_uln(uln), normalise_registration(registration_number)
+    if problem := enrolment_uln_problem(uln, centre_id=centre_id, person=person, holder=uln_holder):
+        found["uln"] = problem
+    if problem := registration_problem(registration_number):
+        found["registration_number"] = problem
     units: tuple[Unit, ...] = ()
     if qualification is None:
         found["qualification"] = NO_QUALIFICATION
@@ -298,4 +346,6 @@ def enrolment_check(
         learner=person,
         learner_has_role=bool(person and person.is_learner),
         optional_units=units,
+        uln=uln,
+        registration_number=registration_number,
     )

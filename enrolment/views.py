@@ -31,7 +31,15 @@ from enrolment.forms import (
     ReassignForm,
 )
 from enrolment.intake_check import check_intake_text
-from enrolment.intake_file import ALL_COLUMNS, COLUMNS, OPTIONAL_UNITS, parse_intake_text
+from enrolment.intake_file import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_UNITS,
+    REGISTRATION_NUMBER,
+    ULN,
+    parse_intake_text,
+)
+from enrolment.intake_file import intake_template as intake_template_text
 from enrolment.services import EnrolmentRefused
 from portfolio.errors import ActionRefused
 from portfolio.models import Portfolio
@@ -302,8 +310,19 @@ def intake_upload(request: HttpRequest) -> HttpResponse:
         "form": form,
         "columns": COLUMNS,
         "optional_units": OPTIONAL_UNITS,
+        "uln": ULN,
+        "registration_number": REGISTRATION_NUMBER,
     }
     return render(request, "enrolment/import_upload.html", context)
+
+
+@login_required
+def intake_template(request: HttpRequest) -> HttpResponse:
+    """The CSV to fill in: the header row, with every column the intake reads."""
+    require_centre_admin(request.user)
+    response = HttpResponse(intake_template_text(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="learner-intake.csv"'
+    return response
 
 
 @login_required
@@ -338,13 +357,15 @@ def intake_preview(request: HttpRequest) -> HttpResponse:
             }
             return redirect("enrolment:intake_result")
     checked = check_intake_text(centre=request.user.centre, text=stored["text"])
-    # The optional units column shows only when the file chooses some.
-    columns = ALL_COLUMNS if any(row.cells[OPTIONAL_UNITS] for row in checked.rows) else COLUMNS
+    # An optional column shows only when the file fills it in somewhere.
+    columns = COLUMNS + tuple(
+        column for column in OPTIONAL_COLUMNS if any(row.cells[column] for row in checked.rows)
+    )
     context = {
         "title": "Check the intake file",
         "name": stored["name"],
         "digest": stored["digest"],
-        "columns": columns,
+        "headings": [ULN.upper() if column == ULN else column.capitalize() for column in columns],
         "rows": [
             (row.row, [row.cells[column] for column in columns], row.status)
             for row in checked.rows[:PREVIEW_ROWS]

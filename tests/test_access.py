@@ -603,6 +603,7 @@ TABLE += [
     Row("enrolment:learner_list", statuses(403, anonymous=302, centre_admin=200)),
     Row("enrolment:learner_enrol", statuses(403, anonymous=302, centre_admin=200)),
     Row("enrolment:intake_upload", statuses(403, anonymous=302, centre_admin=200)),
+    Row("enrolment:intake_template", statuses(403, anonymous=302, centre_admin=200)),
     Row(
         "enrolment:intake_preview",
         statuses(403, anonymous=302, centre_admin=302),

@@ -60,7 +60,7 @@ FORMS: list[tuple[str, FormMaker, list[str]]] = [
     (
         "enrol",
         lambda request: EnrolForm(centre_id=request.getfixturevalue("centre").pk),
-        ["full_name"],
+        ["full_name", "uln", "registration_number"],
     ),
 ]
 

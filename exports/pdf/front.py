@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from accounts.mail import site_url
 from exports.models import ExportScope, PortfolioExport
 from exports.pdf.assemble import LINK_PREFIX, Part, page_numbers
 from exports.pdf.content import ExportContent
@@ -191,7 +191,7 @@ def render_front_matter(
     export = content.export
     portfolio_id = content.portfolio.pk
     remembered = f"{cache_folder(portfolio_id)}/{remembered_length_name(export)}.txt"
-    verify_url = f"{settings.SITE_URL.rstrip('/')}{reverse('exports:verify')}"
+    verify_url = site_url(reverse("exports:verify"))
     cover, summary, matrix = cached_sections(
         portfolio_id,
         [

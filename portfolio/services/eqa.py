@@ -18,15 +18,14 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accounts.mail import mail_message, site_url
 from accounts.models import Membership, Role, User
 from portfolio.audit import audit_record
 from portfolio.errors import ActionRefused
@@ -76,7 +75,7 @@ def _require_admin(actor: User, centre_id: int | None = None) -> None:
 
 def eqa_link(token: str) -> str:
     path = reverse("portfolio:eqa_link", args=[token])
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    return site_url(path)
 
 
 def end_of(day: datetime.date) -> datetime.datetime:
@@ -155,12 +154,11 @@ def _mail_link_on_commit(grant: EqaGrant, token: str) -> None:
 
     def send() -> None:
         grant = EqaGrant.objects.select_related("assurer", "centre").get(pk=grant_id)
-        message = EmailMessage(
+        message = mail_message(
+            template="portfolio/eqa_link_email",
             subject=f"Read-only access to portfolios at {grant.centre}",
-            body=render_to_string(
-                "portfolio/eqa_link_email.txt", {"grant": grant, "link": eqa_link(token)}
-            ),
             to=[grant.assurer.email],
+            context={"grant": grant, "link": eqa_link(token)},
         )
         mailers.default.send_messages([message])
 
@@ -287,13 +285,11 @@ def eqa_code_send(*, token: str) -> EqaGrant:
         portfolio=None,
         changes={"email": grant.assurer.email},
     )
-    message = EmailMessage(
+    message = mail_message(
+        template="portfolio/eqa_code_email",
         subject=f"Your sign-in code: {code}",
-        body=render_to_string(
-            "portfolio/eqa_code_email.txt",
-            {"grant": grant, "code": code, "minutes": CODE_MINUTES},
-        ),
         to=[grant.assurer.email],
+        context={"grant": grant, "code": code, "minutes": CODE_MINUTES},
     )
     transaction.on_commit(lambda: mailers.default.send_messages([message]), robust=True)
     return grant

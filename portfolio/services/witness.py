@@ -17,12 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import mailers
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.mail import mail_message, site_url
 from accounts.models import Role, User
 from accounts.notifications import notify
 from portfolio.access import is_employer_of
@@ -92,7 +92,7 @@ def _new_token() -> tuple[str, str]:
 
 def witness_link(token: str) -> str:
     path = reverse("portfolio:witness_statement", args=[token])
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    return site_url(path)
 
 
 def _expiry() -> datetime.datetime:
@@ -117,17 +117,15 @@ def _mail_on_commit(request: WitnessRequest, token: str) -> None:
         request = WitnessRequest.objects.select_related("portfolio__learner", "requested_by").get(
             pk=request_id
         )
-        message = EmailMessage(
+        message = mail_message(
+            template="portfolio/witness_request_email",
             subject=f"Would you give a witness statement for {request.portfolio.learner}?",
-            body=render_to_string(
-                "portfolio/witness_request_email.txt",
-                {
-                    "request": request,
-                    "link": witness_link(token),
-                    "days": settings.WITNESS_LINK_DAYS,
-                },
-            ),
             to=[request.witness_email],
+            context={
+                "request": request,
+                "link": witness_link(token),
+                "days": settings.WITNESS_LINK_DAYS,
+            },
         )
         mailers.default.send_messages([message])
         with transaction.atomic():

@@ -106,7 +106,9 @@ def test_password_reset_emails_a_link_that_sets_a_new_password(client: Client, a
     client.post(reverse("accounts:password_reset"), {"email": amy.email})
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [amy.email]
-    link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(r"http://127\.0\.0\.1:8000(/password-reset/\S+/)", mail.outbox[0].body).group(
+        1
+    )
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.text
     response = client.post(

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Page, expect
+from django.urls import reverse
+from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import Centre, User
 from cohorts.models import Cohort
@@ -167,3 +169,67 @@ def test_administrator_creates_a_cohort_enrols_a_learner_and_reassigns_the_tutor
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved who assesses and tutors")).to_be_visible()
     expect(page.get_by_role("row", name="Cara Cole")).not_to_contain_text("Tom Reid")
+
+
+def test_administrator_fills_the_downloaded_template_on_a_phone_and_is_told_what_was_meant(
+    browser: Browser,
+    live_server: Any,
+    cohort: Cohort,
+    ada: User,
+    tmp_path: Path,
+    assert_accessible: Callable[[Page], None],
+    assert_fits: Callable[[Page], None],
+    sign_in: Callable[..., Page],
+) -> None:
+    page = sign_in(browser.new_context(viewport={"width": 390, "height": 844}), ada)
+    page.goto(f"{live_server.url}{reverse('enrolment:intake_upload')}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import learners from a file")
+    assert_accessible(page)
+    assert_fits(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the template (CSV)").click()
+    template = tmp_path / download.value.suggested_filename
+    download.value.save_as(template)
+    assert template.name == "learner-intake.csv"
+    header = next(csv.reader(template.open(encoding="utf-8-sig")))
+
+    def fill(path: Path, *rows: dict[str, str]) -> Path:
+        with path.open("w", encoding="utf-8-sig", newline="") as file:
+            writer = csv.writer(file, lineterminator="\r\n")
+            writer.writerow(header)
+            writer.writerows([cells.get(column, "") for column in header] for cells in rows)
+        return path
+
+    cara = {
+        "name": "Cara Cole",
+        "email": "cara@example.org",
+        "qualification reference": OCR.lower(),
+        "cohort": "Retial 2026",
+        "assessor email": "asha@northgate.test",
+        "start": "01/09/2026",
+        "planned end": "31/07/2027",
+        "uln": "1234 567 890",
+        "registration number": "OCR/26/0001",
+    }
+    page.get_by_label("Intake file (CSV)").set_input_files(fill(tmp_path / "a.csv", cara))
+    page.get_by_role("button", name="Check file").click()
+    problems = page.get_by_role("table", name="Problems by spreadsheet row")
+    expect(problems.get_by_role("row").nth(1)).to_contain_text("Did you mean “Retail 2026”?")
+    assert_accessible(page)
+    assert_fits(page)
+
+    page.get_by_label("Intake file (CSV)").set_input_files(
+        fill(tmp_path / "b.csv", cara | {"cohort": "RETAIL  2026"})
+    )
+    page.get_by_role("button", name="Check file").click()
+    expect(page.get_by_text("No problems found")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="ULN")).to_be_visible()
+    assert_accessible(page)
+    assert_fits(page)
+    page.get_by_role("button", name="Import 1 learner").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learners imported")
+    portfolio = Portfolio.objects.get(learner__email="cara@example.org")
+    assert (portfolio.cohort, portfolio.learner.uln) == (cohort, "1234567890")
+    assert portfolio.registration_number == "OCR/26/0001"
+    page.context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -23,6 +24,8 @@ from dashboards.waiting import waiting_for
 from demo.large_centre import LARGE_CENTRE, seed_large_centre
 from demo.large_portfolio import LARGE_QUALIFICATION, PortfolioSize, build_large_portfolio
 from demo.portfolios import EXAMPLE, EXAMPLE_CHOICE
+from enrolment.intake_check import check_intake
+from enrolment.intake_file import parse_intake
 from enrolment.versions import plan_move
 from portfolio.models import (
     AssessorRecord,
@@ -360,3 +363,17 @@ def test_seed_demo_gives_each_home_something_waiting(seeded: None) -> None:
     assert [p.learner.full_name for p in ada.unassigned.items] == ["Nina Newcomer"]
     assert waiting("tom@northgate.example").tutor.at_risk
     assert waiting("iris@northgate.example").iqa.samples
+
+
+def test_the_example_intake_file_checks_clean_against_the_demo_centre(seeded: None) -> None:
+    """demo/intake-example.csv types the cohort with a hyphen and in another case, as people
+    do, and still imports; it is what the README suggests trying."""
+    content = (Path(__file__).resolve().parents[2] / "demo" / "intake-example.csv").read_bytes()
+    centre = User.objects.get(email="ada@northgate.example").centre
+    checked = check_intake(centre=centre, rows=parse_intake(content).rows)
+
+    assert checked.problems == []
+    assert {row.enrolment.cohort.name for row in checked.rows} == {
+        "OCR-L3-RSSP-CERT – autumn intake"
+    }
+    assert [row.enrolment.uln for row in checked.rows] == ["6301748295", "7412859306"]

@@ -35,7 +35,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from pypdf import PdfReader, PdfWriter
@@ -61,6 +61,9 @@ from tests.factories import CentreFactory, PortfolioFactory
 from tests.files import jpeg_upload, stored_bytes, text_upload
 
 pytestmark = pytest.mark.django_db
+
+# The site address (SITE_URL) the whole PDF is made under: its cover links to /verify/ there.
+PDF_SITE_URL = "https://portfolio.northgate.example:8101"
 
 HOSTILE = (
     'I ran the board for a month. <b>bold</b> <img src="http://127.0.0.1:9/x.png"> '
@@ -407,7 +410,8 @@ def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built]:
             patch.setattr(socket.socket, "connect", no_network)
             patch.setattr(socket.socket, "connect_ex", no_network)
             patch.setattr(socket, "getaddrinfo", no_network)
-            whole_export, whole = export_now(asha, portfolio)
+            with override_settings(SITE_URL=PDF_SITE_URL):
+                whole_export, whole = export_now(asha, portfolio)
         # Made straight after the whole PDF, each reusing the sections it has in common.
         _, unit = export_now(asha, portfolio, ExportScope.UNIT, pdr)
         _, accepted = export_now(asha, portfolio, ExportScope.ACCEPTED)
@@ -726,6 +730,12 @@ def test_making_a_pdf_never_touches_the_network(built: Built) -> None:
 
 
 # The record kept -----------------------------------------------------------------------------
+
+
+def test_the_cover_sends_readers_to_verify_on_the_configured_site_address(built: Built) -> None:
+    cover = flat(built.whole.pages[0]).replace(" ", "")
+    assert f"{PDF_SITE_URL}/verify/" in cover
+    assert "127.0.0.1" not in cover
 
 
 def test_the_export_records_the_files_sha256_size_pages_and_a_verification_code(
