@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.mail import ReadableConsoleBackend, mail_message
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.notifications import notify, send_all_digests
 from enrolment.tasks import send_invitations
 from portfolio.models import Portfolio
@@ -133,8 +133,10 @@ def test_a_digest_is_text_and_html_with_each_notification_linked_on_the_site(
     [message] = mail.outbox
     assert_links_on_site(message, at_least=3)
     text, html = parts(message)
-    assert f"{SITE}/portfolios/1/" in text
-    assert f'<a href="{SITE}/portfolios/2/"' in html
+    # Each link opens the notification (marking it read), which goes on to its page.
+    first, second = Notification.objects.filter(recipient=amy).order_by("pk")
+    assert f"{SITE}{reverse('accounts:notification_open', args=[first.pk])}" in text
+    assert f'<a href="{SITE}{reverse("accounts:notification_open", args=[second.pk])}"' in html
 
 
 def test_the_console_prints_mail_decoded_with_links_whole() -> None:
