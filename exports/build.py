@@ -18,9 +18,9 @@ from exports.pdf.assemble import assemble
 from exports.pdf.content import ExportContent
 from exports.pdf.fetcher import ExportFetcher
 from exports.pdf.finish import finish
-from exports.pdf.front import remembered_length_name, render_front_matter
+from exports.pdf.front import fixed_parts, remembered_length_name, render_front_matter
 from exports.pdf.render import prune_cache
-from exports.pdf.sections import BOOKMARK_GROUPS, NumberedFile, render_sections
+from exports.pdf.sections import AUDIT_CHUNK, BOOKMARK_GROUPS, NumberedFile, render_sections
 from exports.pdf.stamp import stamp
 from exports.selectors import latest_audit_id
 from exports.signing import sign
@@ -47,7 +47,7 @@ class _SectionProgress:
 
     def __call__(self, stage: str) -> None:
         self.done += 1
-        self.report(5 + int(85 * self.done / self.sections), stage)
+        self.report(5 + int(85 * min(self.done, self.sections) / self.sections), stage)
 
 
 def build(export: PortfolioExport, *, report: Report | None = None) -> None:
@@ -60,13 +60,23 @@ def build(export: PortfolioExport, *, report: Report | None = None) -> None:
     report(2, "Gathering the portfolio")
     content = export_content.gather(export)
     fetcher = ExportFetcher(content.portfolio)
-    # Units and evidence, then appended PDFs, audit timeline and front matter, and room to spare.
-    section_done = _SectionProgress(report, len(content.units) + len(content.evidence) + 4)
+    # Units, evidence, audit timeline chunks, appended PDFs' headings, the front matter's fixed
+    # parts; then the appended PDFs, the timeline and the contents and index as three steps.
+    chunks = -(-len(content.audit) // AUDIT_CHUNK) if content.whole else 0
+    appended = sum(len(section.pdfs) for section in content.evidence)
+    section_done = _SectionProgress(
+        report, len(content.units) + len(content.evidence) + chunks + appended + 7
+    )
 
-    sections = render_sections(content, fetcher, section_done=section_done)
     generated_at = timezone.now()
+    sections = render_sections(
+        content,
+        fetcher,
+        section_done=section_done,
+        beside=fixed_parts(content, generated_at=generated_at),
+    )
     front_matter, front_names = render_front_matter(
-        content, sections.parts, sections.appended, generated_at=generated_at, fetcher=fetcher
+        content, sections.beside, sections.parts, sections.appended, fetcher=fetcher
     )
     section_done("Contents and index")
 

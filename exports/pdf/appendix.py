@@ -59,6 +59,15 @@ def content_area(*, first: bool) -> Rectangle:
     return Rectangle(MARGIN_LEFT, MARGIN_BOTTOM, A4[0] - MARGIN_RIGHT, top)
 
 
+def page_count(uploaded: bytes) -> int | None:
+    """How many pages the uploaded PDF has, or None if it cannot be opened, even repaired."""
+    try:
+        with Pdf.open(io.BytesIO(uploaded)) as source:
+            return len(source.pages)
+    except pikepdf.PdfError:
+        return None
+
+
 def prepare(uploaded: bytes, heading: Callable[[int], bytes]) -> Appendix:
     """The uploaded PDF as A4 pages for the portfolio, the first under a heading saying whose
     evidence this is (`heading(page_count)`: a one-page A4 PDF that keeps to the top HEADING),

@@ -23,7 +23,7 @@ from exports.pdf.assemble import LINK_PREFIX, Part, page_numbers
 from exports.pdf.content import ExportContent
 from exports.pdf.fetcher import ExportFetcher
 from exports.pdf.render import Section, cache_folder, cached_sections
-from exports.pdf.sections import NumberedFile, files_appendix_title
+from exports.pdf.sections import NumberedFile, Wanted, files_appendix_title
 
 # Pages assumed before the first export of a scope, and renders allowed for the length to settle.
 FIRST_GUESS = 3
@@ -179,41 +179,49 @@ class _Sized:
     anchors: dict[str, int] = field(default_factory=dict)
 
 
+def fixed_parts(content: ExportContent, *, generated_at: datetime) -> list[Wanted]:
+    """The front matter's parts that give no page numbers (cover, progress summary, tracking
+    matrix), for rendering beside the body."""
+    verify_url = site_url(reverse("exports:verify"))
+    cover = Section(
+        None,
+        "exports/pdf/front_cover.html",
+        content.template_context(
+            export=content.export, generated_at=generated_at, verify_url=verify_url
+        ),
+    )
+    summary = Section(None, "exports/pdf/front_summary.html", content.template_context())
+    matrix = Section(
+        None,
+        "exports/pdf/front_matrix.html",
+        content.template_context(matrix=tracking_matrix(index_rows(content, {}))),
+    )
+    return [
+        Wanted(cover, "Cover", lambda pdf: Part("front", pdf, bookmark="Cover and contents")),
+        Wanted(
+            summary,
+            "Progress summary",
+            lambda pdf: Part("summary", pdf, bookmark="Progress summary"),
+        ),
+        Wanted(
+            matrix, "Tracking matrix", lambda pdf: Part("matrix", pdf, bookmark="Tracking matrix")
+        ),
+    ]
+
+
 def render_front_matter(
     content: ExportContent,
+    fixed: list[Part],
     body: list[Part],
     appended: list[NumberedFile],
     *,
-    generated_at: datetime,
     fetcher: ExportFetcher,
 ) -> tuple[list[Part], set[str]]:
-    """The front matter's parts for a body of parts, and the cache names they use."""
-    export = content.export
+    """The front matter's parts, the contents and the index made for a body of parts and the
+    fixed parts (cover, summary, matrix) already made; and the cache names they use."""
     portfolio_id = content.portfolio.pk
-    remembered = f"{cache_folder(portfolio_id)}/{remembered_length_name(export)}.txt"
-    verify_url = site_url(reverse("exports:verify"))
-    cover, summary, matrix = cached_sections(
-        portfolio_id,
-        [
-            Section(
-                None,
-                "exports/pdf/front_cover.html",
-                content.template_context(
-                    export=export, generated_at=generated_at, verify_url=verify_url
-                ),
-            ),
-            Section(None, "exports/pdf/front_summary.html", content.template_context()),
-            Section(
-                None,
-                "exports/pdf/front_matrix.html",
-                content.template_context(matrix=tracking_matrix(index_rows(content, {}))),
-            ),
-        ],
-        fetcher,
-    )
-    cover_part = Part("front", cover.pdf, bookmark="Cover and contents")
-    summary_part = Part("summary", summary.pdf, bookmark="Progress summary")
-    matrix_part = Part("matrix", matrix.pdf, bookmark="Tracking matrix")
+    remembered = f"{cache_folder(portfolio_id)}/{remembered_length_name(content.export)}.txt"
+    cover_part, summary_part, matrix_part = fixed
     contents_pages, index_pages = _remembered_lengths(remembered)
     for _ in range(MOST_RENDERS):
         front = [
@@ -247,5 +255,7 @@ def render_front_matter(
             break
         contents_pages, index_pages = contents_part.pages, index_part.pages
     _remember_lengths(remembered, contents_part.pages, index_part.pages)
-    names = {cover.name, summary.name, matrix.name, contents.name, index.name}
-    return [cover_part, contents_part, summary_part, index_part, matrix_part], names
+    return [cover_part, contents_part, summary_part, index_part, matrix_part], {
+        contents.name,
+        index.name,
+    }

@@ -3,17 +3,17 @@ timeline, each section reused from the cache while what it shows is unchanged.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assessment.progress import UnitProgress
 from exports.models import ExportScope
 from exports.pdf import content as export_content
-from exports.pdf.appendix import AppendixUnreadable, prepare
+from exports.pdf.appendix import AppendixUnreadable, page_count, prepare
 from exports.pdf.assemble import Part
 from exports.pdf.content import EvidenceSection, ExportContent
 from exports.pdf.fetcher import ExportFetcher
-from exports.pdf.render import Section, cached_sections, render_pdf
+from exports.pdf.render import Section, cached_sections
 from portfolio.audit import describe
 from portfolio.models import EvidenceFile
 
@@ -48,6 +48,8 @@ class RenderedSections:
     attachments: list[NumberedFile] = field(default_factory=list)
     # Files attached inside appended PDFs, carried as the portfolio's own: (name, content).
     embedded: list[tuple[str, bytes]] = field(default_factory=list)
+    # The parts asked for beside the body (the front matter's that need no page numbers).
+    beside: list[Part] = field(default_factory=list)
 
     def add_cached(self, part: Part, cache_name: str) -> None:
         """A part that came from (or went into) the section cache under cache_name."""
@@ -56,12 +58,18 @@ class RenderedSections:
 
 
 def render_sections(
-    content: ExportContent, fetcher: ExportFetcher, *, section_done: Callable[[str], None]
+    content: ExportContent,
+    fetcher: ExportFetcher,
+    *,
+    section_done: Callable[[str], None],
+    beside: Sequence[Wanted] = (),
 ) -> RenderedSections:
-    """Every section after the front matter, telling section_done as each one is finished.
+    """Every section after the front matter, telling section_done as each one is finished;
+    and the parts `beside` asks for (returned in `beside`).
 
-    The units, evidence, unmapped evidence and audit timeline are asked for together, so that
-    whatever is not in the cache is rendered in as few WeasyPrint documents as possible."""
+    The units, evidence, unmapped evidence, appended PDFs' headings, audit timeline and the
+    sections beside them are asked for together, so that whatever is not in the cache is
+    rendered in as few WeasyPrint documents as possible, in parallel where allowed."""
     rendered = RenderedSections(
         attachments=[
             (evidence_file, section.number)
@@ -81,6 +89,11 @@ def render_sections(
     if content.export.scope == ExportScope.WHOLE:
         for start in range(0, len(content.audit), AUDIT_CHUNK):
             wanted.append(_audit_chunk(content, start))
+    headings_from = len(wanted)
+    appended = [(section, file) for section in content.evidence for file in section.pdfs]
+    wanted += [_appendix_heading(content, section, file) for section, file in appended]
+    beside_from = len(wanted)
+    wanted += beside
     labels = {id(item.section): item.label for item in wanted}
     results = cached_sections(
         content.portfolio.pk,
@@ -91,15 +104,15 @@ def render_sections(
     parts = [item.make(result.pdf) for item, result in zip(wanted, results, strict=True)]
     rendered.cache_names_in_use.update(result.name for result in results)
     rendered.parts.extend(parts[:audit_from])
-    for section in content.evidence:
-        for evidence_file in section.pdfs:
-            rendered.parts.append(
-                _appended_pdf(content, section, section.number, evidence_file, fetcher, rendered)
-            )
-            rendered.appended.append((evidence_file, section.number))
+    for (section, evidence_file), heading in zip(
+        appended, parts[headings_from:beside_from], strict=True
+    ):
+        rendered.parts.append(_appended_pdf(section, evidence_file, heading, rendered))
+        rendered.appended.append((evidence_file, section.number))
     section_done("Appended PDFs")
     rendered.parts.append(_audit_intro(content, rendered, fetcher))
-    rendered.parts.extend(parts[audit_from:])
+    rendered.parts.extend(parts[audit_from:headings_from])
+    rendered.beside = parts[beside_from:]
     section_done("Audit timeline")
     return rendered
 
@@ -197,54 +210,52 @@ def _unmapped_section(content: ExportContent) -> Wanted:
     )
 
 
+def _appendix_heading(
+    content: ExportContent, section: EvidenceSection, evidence_file: EvidenceFile
+) -> Wanted:
+    """The heading on an uploaded PDF's first page, saying whose evidence it is and how many
+    pages follow; or, for a file that can no longer be read, a page saying so in its place."""
+    with evidence_file.file.open("rb") as handle:
+        pages = page_count(handle.read())
+    context = content.template_context(
+        file=evidence_file, section=section, number=section.number, pages=pages
+    )
+    template = (
+        "exports/pdf/appendix_heading.html"
+        if pages is not None
+        else "exports/pdf/appendix_unreadable.html"
+    )
+    key = f"divider-{evidence_file.pk}"
+    bookmark = f"Appendix: {evidence_file.original_name}"
+    return Wanted(
+        Section(None, template, context),
+        "Appended PDFs",
+        lambda pdf: Part(key, pdf, bookmark=bookmark, group="appendix"),
+    )
+
+
 def _appended_pdf(
-    content: ExportContent,
-    section: EvidenceSection,
-    number: int,
-    evidence_file: EvidenceFile,
-    fetcher: ExportFetcher,
-    rendered: RenderedSections,
+    section: EvidenceSection, evidence_file: EvidenceFile, heading: Part, rendered: RenderedSections
 ) -> Part:
-    """An uploaded PDF in full, every page framed on A4 under a heading on the first saying
-    whose evidence it is; its bookmarks nested under its own, its attachments carried."""
+    """An uploaded PDF in full, every page framed on A4 under its heading on the first; its
+    bookmarks nested under its own, its attachments carried. An unreadable one is its heading
+    alone, which says so."""
     with evidence_file.file.open("rb") as handle:
         uploaded = handle.read()
-
-    def heading(pages: int) -> bytes:
-        context = content.template_context(
-            file=evidence_file, section=section, number=number, pages=pages
-        )
-        [result] = cached_sections(
-            content.portfolio.pk,
-            [Section(None, "exports/pdf/appendix_heading.html", context)],
-            fetcher,
-        )
-        rendered.cache_names_in_use.add(result.name)
-        return result.pdf
-
     try:
-        appendix = prepare(uploaded, heading)
+        appendix = prepare(uploaded, lambda pages: heading.pdf)
     except AppendixUnreadable:
-        # It was readable when uploaded; if storage has damaged it since, say so in its place.
-        return Part(
-            f"divider-{evidence_file.pk}",
-            render_pdf(
-                "exports/pdf/appendix_unreadable.html",
-                content.template_context(file=evidence_file, section=section, number=number),
-                fetcher,
-            ),
-            bookmark=f"Appendix: {evidence_file.original_name}",
-            group="appendix",
-        )
+        # It was readable when uploaded, and its heading was made: storage damaged it since.
+        return heading
     rendered.embedded.extend(
-        (f"E{number} {evidence_file.original_name}, attached: {name}", data)
+        (f"E{section.number} {evidence_file.original_name}, attached: {name}", data)
         for name, data in appendix.attachments
     )
     return Part(
-        f"divider-{evidence_file.pk}",
+        heading.key,
         appendix.pdf,
-        bookmark=f"Appendix: {evidence_file.original_name}",
-        group="appendix",
+        bookmark=heading.bookmark,
+        group=heading.group,
         children=appendix.bookmarks,
     )
 

@@ -798,8 +798,8 @@ def test_a_pdf_after_one_evidence_item_changed_renders_only_that_section_again(
     monkeypatch.setattr(exports, "cached_sections", spy_cached)
     _, pdf = export_now(asha, small.portfolio)
 
-    # The changed evidence section and the audit timeline's last chunk (the change is in it),
-    # rendered together; then the cover (new for every export) and the code in the footer.
+    # The changed evidence section, the audit timeline's last chunk (the change is in it) and
+    # the cover (new for every export: its date and code), rendered together.
     small.huddle.refresh_from_db()
     assert [" ".join(heading.split()) for heading in rendered] == [
         f"E{small.huddle.number}. {small.huddle.title}",
@@ -813,6 +813,9 @@ def test_a_pdf_after_one_evidence_item_changed_renders_only_that_section_again(
         ("exports/pdf/evidence.html", small.huddle.pk, False),
         ("exports/pdf/unmapped.html", None, True),
         ("exports/pdf/audit_chunk.html", None, False),
+        ("exports/pdf/front_cover.html", None, False),
+        ("exports/pdf/front_summary.html", None, True),
+        ("exports/pdf/front_matrix.html", None, True),
         ("exports/pdf/audit.html", None, True),
     ]
     assert "Notes from six Monday huddles." in pdf.text
