@@ -5,6 +5,7 @@ learner reads the reply beside her evidence; each page is scanned with axe and f
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -70,7 +71,9 @@ def test_the_learner_asks_and_the_assessor_replies_beside_the_evidence(
     assessor = sign_in(browser.new_context(viewport=DESKTOP), asha)
     assessor.goto(f"{live_server.url}/notifications/")
     assessor.get_by_role("link", name="Amy Archer wrote about “Till count sheet”").first.click()
-    expect(assessor.get_by_role("heading", level=1)).to_have_text("Till count sheet")
+    expect(assessor.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^E\d+ Till count sheet$")
+    )
     assessor.goto(f"{live_server.url}/assess/evidence/{submitted.pk}/")
     thread = assessor.get_by_role("region", name="Messages about this evidence")
     expect(thread).to_contain_text("Is one photo of the sheet enough?")

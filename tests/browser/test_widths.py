@@ -30,6 +30,7 @@ SERVES_FILES = {
     "portfolio:file_download",
     "portfolio:file_thumbnail",
     "exports:export_download",
+    "enrolment:intake_template",
 }
 
 
