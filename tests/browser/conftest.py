@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
 from playwright.sync_api import BrowserContext, Page, expect
 
 from accounts.models import User
@@ -44,6 +45,16 @@ def allow_orm_beside_playwright() -> Iterator[None]:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def forget_what_the_live_server_cached(django_db_blocker: Any) -> Iterator[None]:
+    """A browser test's server commits what it caches (sign-in and witness-link throttle
+    counts among it) to the database cache, which no rollback or flush empties: cleared after
+    each, so a later test's throttle does not start part-way through its limit."""
+    yield
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 @pytest.fixture(scope="session")
