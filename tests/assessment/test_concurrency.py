@@ -88,7 +88,7 @@ def conflict_message(winner: Decision) -> str:
     when = timezone.localtime(winner.decided_at).strftime("%H:%M on %d %B")
     verb = "accepted" if winner.outcome == Outcome.ACCEPTED else "referred"
     return (
-        f"Criterion 1.1 changed while you were reviewing: Asha Patel {verb} it at {when}. "
+        f"Criterion RS-PDR 1.1 changed while you were reviewing: Asha Patel {verb} it at {when}. "
         "Nothing was recorded; check the page as it is now and decide again."
     )
 
